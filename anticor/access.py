@@ -1,0 +1,281 @@
+"""The single permission point: who may see or change what.
+
+Every view, viewset, service and selector asks here; templates only hide what these functions already refuse.
+
+A user holds one or more roles (DESIGN.md §2), stored as Django groups named by the role code. Each role grants,
+per *area* of the system, a read scope and a write scope: nothing, the user's own department, or the whole
+agency. A model joins an area by declaring ``access_area`` and, if its rows belong to a department,
+``department_lookup`` (the ORM path to the department). Django model permissions for the admin site are derived
+from the same table by :func:`sync_roles`, so there is one source of truth.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from anticor.models import User
+
+
+class Role(models.TextChoices):
+    INVESTIGATOR = "investigator", _("Следователь")
+    DEPARTMENT_HEAD = "department_head", _("Руководитель департамента")
+    ANALYST = "analyst", _("Аналитик")
+    PROJECT_LEAD = "project_lead", _("Руководитель проекта")
+    INTERNAL_SECURITY = "internal_security", _("Служба собственной безопасности")
+    AUDITOR = "auditor", _("Аудитор")
+    ADMINISTRATOR = "administrator", _("Администратор")
+
+
+class Area(models.TextChoices):
+    REFERENCE = "reference", _("Справочники")
+    USERS = "users", _("Пользователи и роли")
+    AUDIT = "audit", _("Аудит и журнал доступа")
+    CASES = "cases", _("Уголовные дела")
+    PROJECTS = "projects", _("Проекты")
+    STAFF = "staff", _("Личный состав и дисциплина")
+    INTEGRITY_CHECKS = "integrity_checks", _("Проверки на добропорядочность")
+    INDICATORS = "indicators", _("Показатели")
+
+
+class Scope(enum.IntEnum):
+    NONE = 0
+    DEPARTMENT = 1
+    ALL = 2
+
+
+class Capability(models.TextChoices):
+    """Actions beyond plain read/write that only some roles may take."""
+
+    CLOSE_CASES = "close_cases", _("Завершать уголовные дела (финальные статусы)")
+    APPROVE_INTEGRITY_CHECKS = "approve_integrity_checks", _("Утверждать проверки на добропорядочность")
+    APPROVE_COLLEGIUM_REPORTS = "approve_collegium_reports", _("Утверждать отчёты коллегии")
+    MANAGE_API_CLIENTS = "manage_api_clients", _("Управлять API-клиентами")
+
+
+@dataclass(frozen=True)
+class Grant:
+    read: Scope = Scope.NONE
+    write: Scope = Scope.NONE
+
+
+_ALL_READ = Grant(read=Scope.ALL)
+_DEPT_RW = Grant(read=Scope.DEPARTMENT, write=Scope.DEPARTMENT)
+_ALL_RW = Grant(read=Scope.ALL, write=Scope.ALL)
+
+# The role table (DESIGN.md §2). Integrity checks are visible to internal security only.
+ROLE_GRANTS: dict[str, dict[str, Grant]] = {
+    Role.INVESTIGATOR: {Area.REFERENCE: _ALL_READ, Area.CASES: _DEPT_RW, Area.PROJECTS: _ALL_READ},
+    Role.DEPARTMENT_HEAD: {
+        Area.REFERENCE: _ALL_READ,
+        Area.CASES: _DEPT_RW,
+        Area.PROJECTS: _ALL_READ,
+        Area.INDICATORS: Grant(read=Scope.DEPARTMENT),
+    },
+    Role.ANALYST: {
+        Area.REFERENCE: _ALL_RW,
+        Area.CASES: _ALL_READ,
+        Area.PROJECTS: _ALL_READ,
+        Area.INDICATORS: _ALL_RW,
+    },
+    Role.PROJECT_LEAD: {
+        Area.REFERENCE: _ALL_READ,
+        Area.PROJECTS: _ALL_RW,
+        Area.INDICATORS: _ALL_READ,
+    },
+    Role.INTERNAL_SECURITY: {
+        Area.REFERENCE: _ALL_READ,
+        Area.STAFF: _ALL_RW,
+        Area.INTEGRITY_CHECKS: _ALL_RW,
+    },
+    Role.AUDITOR: {
+        Area.REFERENCE: _ALL_READ,
+        Area.CASES: _ALL_READ,
+        Area.PROJECTS: _ALL_READ,
+        Area.INDICATORS: _ALL_READ,
+        Area.STAFF: _ALL_READ,
+        Area.AUDIT: _ALL_READ,
+    },
+    Role.ADMINISTRATOR: {
+        Area.REFERENCE: _ALL_RW,
+        Area.USERS: _ALL_RW,
+        Area.AUDIT: _ALL_READ,
+    },
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES}),
+    Role.ANALYST: frozenset({Capability.APPROVE_COLLEGIUM_REPORTS}),
+    Role.INTERNAL_SECURITY: frozenset({Capability.APPROVE_INTEGRITY_CHECKS}),
+    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_API_CLIENTS}),
+}
+
+
+class AccessDenied(Exception):
+    """Raised by services when the acting user may not do what was asked."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _("Недостаточно прав для этого действия."))
+
+
+# --- questions about the user ---------------------------------------------------------------------------------------
+
+
+def user_roles(user: Any) -> frozenset[str]:
+    """Role codes of an active, authenticated user (cached on the user object for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_anticor_roles", None)
+    if cached is None:
+        valid = set(Role.values)
+        cached = frozenset(name for name in user.groups.values_list("name", flat=True) if name in valid)
+        user._anticor_roles = cached
+    return cached
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    return any(capability in ROLE_CAPABILITIES.get(role, ()) for role in user_roles(user))
+
+
+def scope_for(user: Any, area: str, *, write: bool = False) -> Scope:
+    best = Scope.NONE
+    for role in user_roles(user):
+        grant = ROLE_GRANTS.get(role, {}).get(area)
+        if grant is not None:
+            best = max(best, grant.write if write else grant.read)
+    return best
+
+
+def can_read_area(user: Any, area: str) -> bool:
+    return scope_for(user, area) > Scope.NONE
+
+
+def can_write_area(user: Any, area: str) -> bool:
+    return scope_for(user, area, write=True) > Scope.NONE
+
+
+# --- questions about objects ----------------------------------------------------------------------------------------
+
+
+def _area_of(model: type[models.Model]) -> str | None:
+    return getattr(model, "access_area", None)
+
+
+def _department_filter(model: type[models.Model], user: User) -> Q:
+    lookup = getattr(model, "department_lookup", None)
+    if lookup is None:
+        # Agency-wide rows (reference data, projects...) are not split by department.
+        return Q()
+    if user.department_id is None:
+        return Q(pk__in=[])
+    return Q(**{lookup: user.department_id})
+
+
+def _object_department_id(obj: models.Model) -> int | None:
+    lookup = getattr(type(obj), "department_lookup", None)
+    target: Any = obj
+    for part in lookup.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target.pk
+
+
+def visible(user: Any, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` the user may read. Every list and lookup goes through here."""
+    area = _area_of(queryset.model)
+    scope = scope_for(user, area) if area else Scope.NONE
+    if scope == Scope.ALL:
+        return queryset
+    if scope == Scope.DEPARTMENT:
+        return queryset.filter(_department_filter(queryset.model, user))
+    return queryset.none()
+
+
+def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
+    area = _area_of(type(obj))
+    if area is None:
+        return False
+    scope = scope_for(user, area, write=write)
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.DEPARTMENT:
+        if getattr(type(obj), "department_lookup", None) is None:
+            return True
+        return user.department_id is not None and _object_department_id(obj) == user.department_id
+    return False
+
+
+def can_view(user: Any, obj: models.Model) -> bool:
+    return _allowed(user, obj, write=False)
+
+
+def can_change(user: Any, obj: models.Model) -> bool:
+    return _allowed(user, obj, write=True)
+
+
+def require_change(user: Any, obj: models.Model) -> None:
+    if not can_change(user, obj):
+        raise AccessDenied()
+
+
+# --- Django permissions (admin site) derived from the table ---------------------------------------------------------
+
+
+def area_models() -> dict[str, list[type[models.Model]]]:
+    from django.apps import apps
+
+    result: dict[str, list[type[models.Model]]] = {}
+    for model in apps.get_models():
+        area = _area_of(model)
+        if area:
+            result.setdefault(area, []).append(model)
+    return result
+
+
+def _extra_models(area: str) -> Iterable[tuple[str, str]]:
+    """Models outside our apps that still belong to an area: (app_label, model_name)."""
+    if area == Area.USERS:
+        yield ("auth", "group")
+    if area == Area.AUDIT:
+        yield ("pghistory", "context")
+        yield ("pghistory", "events")
+
+
+def sync_roles() -> None:
+    """Create one group per role with the Django permissions its grants imply. Safe to re-run.
+
+    Delete permissions are never granted: records are archived, not deleted.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    by_area = area_models()
+    for role in Role:
+        codenames: set[tuple[str, str]] = set()
+        for area, grant in ROLE_GRANTS.get(role, {}).items():
+            targets = [(m._meta.app_label, m._meta.model_name) for m in by_area.get(area, [])]
+            targets += list(_extra_models(area))
+            for app_label, model_name in targets:
+                if grant.read > Scope.NONE:
+                    codenames.add((app_label, f"view_{model_name}"))
+                if grant.write > Scope.NONE:
+                    codenames.add((app_label, f"add_{model_name}"))
+                    codenames.add((app_label, f"change_{model_name}"))
+        q = Q(pk__in=[])
+        for app_label, codename in codenames:
+            q |= Q(content_type__app_label=app_label, codename=codename)
+        ContentType.objects.clear_cache()
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(Permission.objects.filter(q))

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from django.apps import apps
+
+    from anticor.access import sync_roles
+
+    # Permissions of every app exist by the time the last app has migrated.
+    if sender.label == list(apps.get_app_configs())[-1].label:
+        sync_roles()
+
+
+class AnticorConfig(AppConfig):
+    name = "anticor"
+    verbose_name = _("Организация и доступ")
+
+    def ready(self) -> None:
+        import anticor.celery  # noqa: F401 - every Django process sends tasks through the configured app
+
+        # Groups follow the role table after every migrate.
+        post_migrate.connect(_sync_roles, dispatch_uid="anticor.sync_roles")

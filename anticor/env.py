@@ -1,0 +1,124 @@
+"""The one place that reads configuration from the environment.
+
+Every setting that varies between machines comes through :class:`Env`, so a wrong value fails at start with a
+single line naming the variable (see ``anticor.entrypoint``) instead of a traceback deep inside Django.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or malformed; the message names it."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = problem
+        super().__init__(f"{variable}: {problem}")
+
+
+@dataclass(frozen=True)
+class Env:
+    environ: Mapping[str, str]
+
+    @classmethod
+    def from_os(cls) -> Env:
+        return cls(os.environ)
+
+    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value == "":
+            if required:
+                raise ConfigError(name, "is required but not set")
+            return default
+        return value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        lowered = raw.strip().lower()
+        if lowered in TRUE:
+            return True
+        if lowered in FALSE:
+            return False
+        raise ConfigError(name, f"expected a boolean (1/0, true/false, yes/no), got {raw!r}")
+
+    def int(self, name: str, default: int) -> int:
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(name, f"expected an integer, got {raw!r}") from None
+
+    def list(self, name: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:
+        raw = self.str(name, required=required)
+        if raw is None:
+            return list(default or [])
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        if required and not items:
+            raise ConfigError(name, "is required but empty")
+        return items
+
+
+def parse_database_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
+    """Turn ``postgres://user:pass@host:port/name?opt=v`` into a Django ``DATABASES`` entry.
+
+    Only PostgreSQL is accepted: the audit trail, full-text search and locks rely on it.
+    A socket directory may be given as ``?host=/path`` (as libpq does).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ConfigError(variable, f"must be a postgres:// URL (PostgreSQL is the only database), got {parts.scheme or url!r}")
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ConfigError(variable, "names no database (expected postgres://user@host:port/dbname)")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(variable, "has an invalid port") from None
+    host = query.pop("host", None) or parts.hostname or ""
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(port or ""),
+        "OPTIONS": query,
+    }
+
+
+def check_redis_url(url: str, *, variable: str = "REDIS_URL") -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(variable, f"must be a redis://, rediss:// or unix:// URL, got {url!r}")
+    return url
+
+
+def celery_broker_url(redis_url: str) -> str:
+    """Celery (kombu) spells a Redis unix socket ``redis+socket://``; redis-py spells it ``unix://``."""
+    if redis_url.startswith("unix://"):
+        return "redis+socket://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def redis_url_with_db(redis_url: str, db: int) -> str:
+    """The same server, another logical database (cache and Celery results stay apart from the broker)."""
+    parts = urlsplit(redis_url)
+    if parts.scheme == "unix":
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        query["db"] = str(db)
+        return f"unix://{parts.path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+    netloc = parts.netloc
+    return f"{parts.scheme}://{netloc}/{db}"

@@ -1,0 +1,32 @@
+"""Request middleware: audit context and Content-Security-Policy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from pghistory.middleware import HistoryMiddleware
+
+from anticor.audit import Source, client_ip
+
+
+class AuditContextMiddleware(HistoryMiddleware):
+    """Attach user, source, address and URL to every change made while handling a request."""
+
+    def get_context(self, request):
+        context = super().get_context(request)
+        context["source"] = Source.API.value if request.path.startswith("/api/") else Source.WEB.value
+        context["ip"] = client_ip(request)
+        context["method"] = request.method
+        return context
+
+
+class ContentSecurityPolicyMiddleware:
+    """Only our own origin may supply scripts, styles, fonts and frames (no CDN, no inline code)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response

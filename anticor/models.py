@@ -1,0 +1,237 @@
+"""The shared platform: organisation reference data, users, and the access log."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from anticor.access import Area
+from anticor.audit import Source, audited
+from anticor.identifiers import validate_bin
+
+two_digit_code = RegexValidator(r"^\d{2}$", _("Код должен состоять из двух цифр."))
+
+
+class LocalizedNameMixin(models.Model):
+    """Reference rows carry a Russian and a Kazakh name; ``name`` picks the one of the active language."""
+
+    name_ru = models.CharField(_("наименование (рус.)"), max_length=255)
+    name_kk = models.CharField(_("наименование (каз.)"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "kk" and self.name_kk:
+            return self.name_kk
+        return self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CodedReference(LocalizedNameMixin):
+    """A reference row with a stable code used in the API and in imports; retired rows are deactivated."""
+
+    code = models.CharField(
+        _("код"),
+        max_length=64,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", _("Код: латинские строчные буквы, цифры и «_»."))],
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+
+class RegionKind(models.TextChoices):
+    REGION = "region", _("Область")
+    CITY = "city", _("Город республиканского значения")
+
+
+@audited()
+class Region(LocalizedNameMixin):
+    access_area = Area.REFERENCE
+
+    code = models.CharField(_("код"), max_length=2, unique=True, validators=[two_digit_code])
+    kind = models.CharField(_("вид"), max_length=16, choices=RegionKind.choices)
+    former_names = models.CharField(_("прежние наименования"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("регион")
+        verbose_name_plural = _("регионы")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__regex=r"^\d{2}$"), name="region_code_two_digits"),
+            models.CheckConstraint(condition=models.Q(kind__in=RegionKind.values), name="region_kind_valid"),
+        ]
+
+
+@audited()
+class Department(LocalizedNameMixin):
+    """A unit of the agency: the central office (code 00) or a territorial department (code = region code)."""
+
+    access_area = Area.REFERENCE
+    CENTRAL_OFFICE_CODE = "00"
+
+    code = models.CharField(_("код"), max_length=2, unique=True, validators=[two_digit_code])
+    region = models.ForeignKey(
+        Region, verbose_name=_("регион"), on_delete=models.PROTECT, null=True, blank=True, related_name="departments"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("вышестоящее подразделение"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("департамент")
+        verbose_name_plural = _("департаменты")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__regex=r"^\d{2}$"), name="department_code_two_digits"),
+        ]
+
+    @property
+    def is_central_office(self) -> bool:
+        return self.code == self.CENTRAL_OFFICE_CODE
+
+
+class StateBodyKind(models.TextChoices):
+    CENTRAL = "central", _("Центральный государственный орган")
+    LOCAL_EXECUTIVE = "local_executive", _("Местный исполнительный орган")
+    QUASI_PUBLIC = "quasi_public", _("Субъект квазигосударственного сектора")
+    OTHER = "other", _("Иная организация")
+
+
+@audited()
+class StateBody(LocalizedNameMixin):
+    """A government body or quasi-public organisation where corruption happens and recommendations go."""
+
+    access_area = Area.REFERENCE
+
+    kind = models.CharField(_("вид"), max_length=32, choices=StateBodyKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("регион"), on_delete=models.PROTECT, null=True, blank=True, related_name="state_bodies"
+    )
+    bin = models.CharField(_("БИН"), max_length=12, null=True, blank=True, unique=True, validators=[validate_bin])
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        ordering = ["name_ru"]
+        verbose_name = _("государственный орган")
+        verbose_name_plural = _("государственные органы")
+        constraints = [
+            models.UniqueConstraint(fields=["name_ru"], name="state_body_name_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=StateBodyKind.values), name="state_body_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(bin__isnull=True) | models.Q(bin__regex=r"^\d{12}$"), name="state_body_bin_digits"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+
+@audited()
+class Article(LocalizedNameMixin):
+    """An article of the Criminal Code that contains corruption crimes; maintained by analysts."""
+
+    access_area = Area.REFERENCE
+
+    code = models.CharField(
+        _("номер статьи"),
+        max_length=16,
+        unique=True,
+        validators=[RegexValidator(r"^\d{1,3}(-\d{1,2})?$", _("Номер статьи: цифры, например 366 или 189-1."))],
+    )
+    note = models.TextField(_("примечание"), blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("статья УК")
+        verbose_name_plural = _("статьи УК")
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+@audited(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who signs in. Roles are groups (see ``anticor.access.Role``); the department scopes what they see."""
+
+    access_area = Area.USERS
+
+    middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("департамент"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    position = models.CharField(_("должность"), max_length=255, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+
+    @property
+    def display_name(self) -> str:
+        parts = [self.last_name, self.first_name, self.middle_name]
+        full = " ".join(part for part in parts if part)
+        return full or self.username
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Просмотр")
+    LIST = "list", _("Просмотр списка")
+    EXPORT = "export", _("Выгрузка")
+
+
+class AccessLog(models.Model):
+    """Who read a sensitive record or exported data, when and from where. Append-only."""
+
+    access_area = Area.AUDIT
+
+    at = models.DateTimeField(_("время"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    client_label = models.CharField(_("API-клиент"), max_length=255, blank=True)
+    source = models.CharField(_("источник"), max_length=16, choices=Source.choices, default=Source.WEB)
+    action = models.CharField(_("действие"), max_length=16, choices=AccessAction.choices)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("тип записи"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("идентификатор записи"), max_length=64, blank=True)
+    object_repr = models.CharField(_("запись"), max_length=255, blank=True)
+    path = models.CharField(_("адрес страницы"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("запись журнала доступа")
+        verbose_name_plural = _("журнал доступа")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=AccessAction.values), name="access_log_action_valid"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"

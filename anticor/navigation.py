@@ -1,0 +1,36 @@
+"""The main menu. Each entry is shown only when the permission point lets the user in; no entry leads nowhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from anticor import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    allowed: Callable[[Any], bool]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+MENU: list[NavItem] = [
+    NavItem(_("Главная"), "home", lambda user: True),
+    NavItem(_("Справочники"), "reference-index", lambda user: access.can_read_area(user, access.Area.REFERENCE)),
+    NavItem(_("Журнал доступа"), "access-log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
+    NavItem(_("Администрирование"), "admin:index", lambda user: user.is_staff),
+]
+
+
+def menu_for(user: Any) -> list[dict[str, str]]:
+    return [{"label": item.label, "url": item.url} for item in MENU if item.allowed(user)]

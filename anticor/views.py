@@ -1,0 +1,166 @@
+"""Pages of the shared platform: home, reference data, record history, access log. Views stay thin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from anticor import access, selectors
+from anticor.filtersets import (
+    AccessLogFilterSet,
+    ArticleFilterSet,
+    DepartmentFilterSet,
+    ReferenceFilterSet,
+    RegionFilterSet,
+    StateBodyFilterSet,
+    coded_reference_filterset,
+)
+from anticor.models import AccessLog, Article, Department, Region, StateBody
+from cases.models import RootCauseCategory, Sector, TerminationGround
+from integrity.models import Sanction
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """A page of ``queryset``; a malformed or out-of-range ``page`` gives the nearest valid page, never a 500."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def filtered(filterset, queryset):
+    """Rows matching a bound FilterSet; with invalid parameters, none (the form shows why) rather than all."""
+    if not filterset.is_bound:
+        return queryset
+    return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+@require_GET
+def home(request):
+    user = request.user
+    roles = sorted(access.user_roles(user))
+    areas = [
+        {"label": area.label, "read": access.scope_for(user, area), "write": access.scope_for(user, area, write=True)}
+        for area in access.Area
+        if access.can_read_area(user, area)
+    ]
+    return render(
+        request,
+        "anticor/home.html",
+        {
+            "roles": [access.Role(role).label for role in roles],
+            "role_codes": roles,
+            "areas": areas,
+            "Scope": access.Scope,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    title: Any
+    model: type[models.Model]
+    filterset: type[ReferenceFilterSet]
+    columns: tuple[str, ...]
+    select_related: tuple[str, ...] = ()
+
+
+REFERENCE_LISTS: dict[str, ReferenceList] = {
+    "regions": ReferenceList(_("Регионы"), Region, RegionFilterSet, ("code", "name_ru", "name_kk", "kind", "former_names")),
+    "departments": ReferenceList(
+        _("Департаменты"), Department, DepartmentFilterSet, ("code", "name_ru", "name_kk", "region"), ("region",)
+    ),
+    "state-bodies": ReferenceList(
+        _("Государственные органы"), StateBody, StateBodyFilterSet, ("name_ru", "kind", "region", "bin"), ("region",)
+    ),
+    "articles": ReferenceList(_("Статьи УК"), Article, ArticleFilterSet, ("code", "name_ru", "note")),
+    "sectors": ReferenceList(_("Сферы"), Sector, coded_reference_filterset(Sector), ("code", "name_ru", "name_kk")),
+    "termination-grounds": ReferenceList(
+        _("Основания прекращения"),
+        TerminationGround,
+        coded_reference_filterset(TerminationGround),
+        ("code", "name_ru", "rehabilitating"),
+    ),
+    "root-cause-categories": ReferenceList(
+        _("Категории причин и условий"),
+        RootCauseCategory,
+        coded_reference_filterset(RootCauseCategory),
+        ("code", "name_ru", "name_kk"),
+    ),
+    "sanctions": ReferenceList(
+        _("Дисциплинарные взыскания"), Sanction, coded_reference_filterset(Sanction), ("code", "name_ru", "severity")
+    ),
+}
+
+
+@require_GET
+def reference_index(request):
+    if not access.can_read_area(request.user, access.Area.REFERENCE):
+        raise PermissionDenied
+    return render(request, "anticor/reference_index.html", {"lists": REFERENCE_LISTS})
+
+
+@require_GET
+def reference_list(request, kind: str):
+    spec = REFERENCE_LISTS.get(kind)
+    if spec is None:
+        raise Http404
+    queryset = access.visible(request.user, spec.model._default_manager.select_related(*spec.select_related))
+    if not access.can_read_area(request.user, access.Area.REFERENCE):
+        raise PermissionDenied
+    filterset = spec.filterset(request.GET or None, queryset=queryset)
+    page = paginate(request, filtered(filterset, queryset))
+    fields = [spec.model._meta.get_field(name) for name in spec.columns]
+    table = [
+        {"object": obj, "cells": [_cell(obj, model_field) for model_field in fields]}
+        for obj in page.object_list
+    ]
+    return render(
+        request,
+        "anticor/reference_list.html",
+        {
+            "kind": kind,
+            "spec": spec,
+            "lists": REFERENCE_LISTS,
+            "filterset": filterset,
+            "headers": [f.verbose_name for f in fields],
+            "table": table,
+            "page": page,
+            "meta": spec.model._meta,
+            "can_edit": access.can_write_area(request.user, access.Area.REFERENCE) and request.user.is_staff,
+        },
+    )
+
+
+def _cell(obj: models.Model, model_field: models.Field) -> Any:
+    if model_field.choices:
+        return getattr(obj, f"get_{model_field.name}_display")()
+    value = getattr(obj, model_field.name)
+    if isinstance(value, bool):
+        return _("да") if value else _("нет")
+    return value if value not in (None, "") else "—"
+
+
+@require_GET
+def history(request, app_label: str, model_name: str, pk: str):
+    model = selectors.audited_model(app_label, model_name)
+    obj = selectors.object_for_history(request.user, model, pk)
+    entries = selectors.history_for(request.user, obj)
+    return render(request, "anticor/history.html", {"object": obj, "meta": model._meta, "entries": entries})
+
+
+@require_GET
+def access_log(request):
+    queryset = access.visible(request.user, AccessLog.objects.select_related("user", "content_type"))
+    if not access.can_read_area(request.user, access.Area.AUDIT):
+        raise PermissionDenied
+    filterset = AccessLogFilterSet(request.GET or None, queryset=queryset)
+    page = paginate(request, filtered(filterset, queryset))
+    return render(request, "anticor/access_log.html", {"filterset": filterset, "page": page})
