@@ -1,0 +1,117 @@
+"""Request timings for a few pages, through Django's test client against a throw-away PostgreSQL database.
+
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [-n 50] [--cases N]``; see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+# (label, URL, signed in as an analyst?)
+PAGES = [
+    ("login page", "/accounts/login/", False),
+    ("home", "/", True),
+    ("reference list: state bodies", "/reference/state-bodies/", True),
+    ("reference list: departments", "/reference/departments/", True),
+]
+
+
+def measure(client, url: str, iterations: int) -> dict:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm-up: template and URL caches, connection
+        client.get(url)
+    reset_queries()  # each request resets the log; an older, longer log would hide this request's queries
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    timings = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "status": response.status_code,
+        "queries": len(queries),
+        "mean_ms": round(statistics.fmean(timings), 2),
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+    }
+
+
+def run(iterations: int, cases: int) -> list[dict]:
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command, get_commands
+    from django.test import Client
+
+    from anticor.models import User
+
+    call_command("load_reference", verbosity=0)
+    if cases:
+        if "generate_data" not in get_commands():
+            print("bench: --cases needs manage.py generate_data, which does not exist yet; continuing without")
+        else:
+            call_command("generate_data", cases=cases, seed=1, verbosity=0)
+    analyst = User.objects.create_user("bench-analyst", password=None)
+    analyst.groups.add(Group.objects.get_or_create(name="analyst")[0])
+
+    anonymous, signed_in = Client(raise_request_exception=False), Client(raise_request_exception=False)
+    signed_in.force_login(analyst)
+    results = []
+    for label, url, needs_login in PAGES:
+        result = {"page": label, "url": url, **measure(signed_in if needs_login else anonymous, url, iterations)}
+        results.append(result)
+        print(
+            f"{label:32} {result['status']:>4} {result['mean_ms']:>9.2f} {result['median_ms']:>9.2f} "
+            f"{result['p95_ms']:>9.2f} {result['queries']:>8}",
+            flush=True,
+        )
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--iterations", type=int, default=50, help="requests per page (default 50)")
+    parser.add_argument("--cases", type=int, default=0, help="generate this many synthetic cases first")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anticor.settings")
+    os.environ.setdefault("DEBUG", "1")
+    from anticor.entrypoint import guarded
+
+    def setup() -> None:
+        import django
+
+        django.setup()
+
+    guarded(setup)
+    from django.db import connections
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = "anticor_bench"
+    setup_test_environment()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        print(f"{'page':32} {'code':>4} {'mean ms':>9} {'median':>9} {'p95':>9} {'queries':>8}")
+        results = run(args.iterations, args.cases)
+    finally:
+        teardown_databases(databases, verbosity=0)
+    out = BASE_DIR / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    report = {"iterations": args.iterations, "cases": args.cases, "results": results}
+    (out / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return 0 if all(r["status"] == 200 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
