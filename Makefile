@@ -35,7 +35,7 @@ help:
 	@echo "make messages          update and compile the kk/en translation catalogues"
 	@echo "make bench             run the benchmarks in bench/"
 	@echo "make stop              stop the embedded PostgreSQL and Redis"
-	@echo "make clean             remove .venv and caches (var/ with the embedded data is kept)"
+	@echo "make clean             stop embedded services, remove .venv and caches (var/ with the data is kept)"
 
 $(PY):
 	@$(PYTHON3) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -76,7 +76,7 @@ migrations-check: $(RUN_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: $(RUN_STAMP)
-	$(PY) manage.py makemessages -l kk -l en --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l kk -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 bench: $(RUN_STAMP)

@@ -25,14 +25,24 @@ class Source(models.TextChoices):
 
 
 def audited(*, exclude: Sequence[str] = ()):
-    """Class decorator: track inserts, updates and deletes of a model in an append-only event table."""
-    return pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-        exclude=list(exclude) or None,
-        append_only=True,
-    )
+    """Class decorator: track inserts, updates and deletes of a model in an append-only ``<Model>Audit`` table.
+
+    The event model is named ``…Audit`` (not pghistory's default ``…Event``) so it never collides with domain
+    models such as ``CaseEvent``.
+    """
+
+    def decorate(model_class):
+        return pghistory.track(
+            pghistory.InsertEvent(),
+            pghistory.UpdateEvent(),
+            pghistory.DeleteEvent(),
+            exclude=list(exclude) or None,
+            append_only=True,
+            model_name=f"{model_class.__name__}Audit",
+            obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+        )(model_class)
+
+    return decorate
 
 
 # Commands that serve requests or run workers set their own context per request/task.

@@ -165,28 +165,30 @@ def main() -> int:
     from anticor.entrypoint import report_config_error
     from anticor.env import ConfigError
 
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
+        signal.signal(signum, _raise_stop)
     children: list[tuple[str, subprocess.Popen]] = []
     status = 0
+    settings_loaded = False  # the settings start the embedded services; before that there is nothing to stop
     try:
         try:
             port = _port()
+            if not _port_free(port):
+                _say(f"port {port} on 127.0.0.1 is in use - stop what uses it or set PORT")
+                return 1
             import django
 
             django.setup()
         except ConfigError as error:
             report_config_error(error)
             return 2
+        settings_loaded = True
 
         from django.conf import settings
         from django.db import connections
 
         from anticor.embedded import VAR_DIR
 
-        if not _port_free(port):
-            _say(f"port {port} on 127.0.0.1 is in use - stop what uses it or set PORT")
-            return 1
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         if embedded:
             _say(f"using the embedded PostgreSQL/Redis for unset URLs (data in {VAR_DIR})")
@@ -216,12 +218,12 @@ def main() -> int:
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         if children:
             _say("stopping the web server, the Celery worker and beat")
             _stop_children(children)
-        if embedded:
+        if embedded and settings_loaded:
             from anticor.embedded import stop_all
 
             _say("stopping the embedded PostgreSQL and Redis")

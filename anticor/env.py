@@ -78,7 +78,9 @@ def parse_database_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
     """
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        raise ConfigError(variable, f"must be a postgres:// URL (PostgreSQL is the only database), got {parts.scheme or url!r}")
+        raise ConfigError(
+            variable, f"must be a postgres:// URL (PostgreSQL is the only database), got {parts.scheme or url!r}"
+        )
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ConfigError(variable, "names no database (expected postgres://user@host:port/dbname)")
@@ -106,11 +108,15 @@ def check_redis_url(url: str, *, variable: str = "REDIS_URL") -> str:
     return url
 
 
-def celery_broker_url(redis_url: str) -> str:
-    """Celery (kombu) spells a Redis unix socket ``redis+socket://``; redis-py spells it ``unix://``."""
+def celery_broker_url(redis_url: str, db: int | None = None) -> str:
+    """The URL Celery (kombu) understands: a unix socket is ``redis+socket://path?virtual_host=N`` there,
+    ``unix://path?db=N`` in redis-py. ``db`` selects another logical database (for results)."""
     if redis_url.startswith("unix://"):
-        return "redis+socket://" + redis_url.removeprefix("unix://")
-    return redis_url
+        parts = urlsplit(redis_url)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        number = db if db is not None else int(query.get("db", 0))
+        return f"redis+socket://{parts.path}?virtual_host={number}"
+    return redis_url if db is None else redis_url_with_db(redis_url, db)
 
 
 def redis_url_with_db(redis_url: str, db: int) -> str:

@@ -60,7 +60,11 @@ class ArticleFilterSet(ReferenceFilterSet):
 def coded_reference_filterset(model_class: type) -> type[ReferenceFilterSet]:
     """The FilterSet of a code + names reference table (sectors, grounds, categories, sanctions)."""
     meta = type("Meta", (), {"model": model_class, "fields": ["q", "is_active"]})
-    return type(f"{model_class.__name__}FilterSet", (ReferenceFilterSet,), {"Meta": meta, "search_fields": ("code", "name_ru", "name_kk")})
+    return type(
+        f"{model_class.__name__}FilterSet",
+        (ReferenceFilterSet,),
+        {"Meta": meta, "search_fields": ("code", "name_ru", "name_kk")},
+    )
 
 
 class AccessLogFilterSet(django_filters.FilterSet):

@@ -10,7 +10,9 @@ class LoginForm(AuthenticationForm):
     """Django's login form with our wording; throttling is done by django-axes in the auth backend."""
 
     error_messages = {
-        "invalid_login": _("Неверное имя пользователя или пароль. Обратите внимание: оба поля чувствительны к регистру."),
+        "invalid_login": _(
+            "Неверное имя пользователя или пароль. Обратите внимание: оба поля чувствительны к регистру."
+        ),
         "inactive": _("Учётная запись отключена. Обратитесь к администратору."),
     }
 

@@ -27,14 +27,14 @@ class LocalizedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if translation.get_language() == "kk" and self.name_kk:
             return self.name_kk
         return self.name_ru
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CodedReference(LocalizedNameMixin):

@@ -116,7 +116,9 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
                 continue
             model_field = fields_by_attname.get(attname)
             name = str(model_field.verbose_name) if model_field is not None else attname
-            changes.append(Change(field=name, old=_display(old, model_field, related), new=_display(new, model_field, related)))
+            changes.append(
+                Change(field=name, old=_display(old, model_field, related), new=_display(new, model_field, related))
+            )
         actor_id = context.get("user")
         actor = actors.get(actor_id) if actor_id else None
         if actor is None:

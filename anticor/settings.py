@@ -128,7 +128,7 @@ TEMPLATES = [
 # --- authentication -------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "anticor.backends.DepartmentModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -217,7 +217,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
-CELERY_RESULT_BACKEND = redis_url_with_db(REDIS_URL, env.int("REDIS_RESULT_DB", default=2))
+CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL, env.int("REDIS_RESULT_DB", default=2))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True

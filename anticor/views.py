@@ -73,7 +73,9 @@ class ReferenceList:
 
 
 REFERENCE_LISTS: dict[str, ReferenceList] = {
-    "regions": ReferenceList(_("Регионы"), Region, RegionFilterSet, ("code", "name_ru", "name_kk", "kind", "former_names")),
+    "regions": ReferenceList(
+        _("Регионы"), Region, RegionFilterSet, ("code", "name_ru", "name_kk", "kind", "former_names")
+    ),
     "departments": ReferenceList(
         _("Департаменты"), Department, DepartmentFilterSet, ("code", "name_ru", "name_kk", "region"), ("region",)
     ),
@@ -118,10 +120,7 @@ def reference_list(request, kind: str):
     filterset = spec.filterset(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
     fields = [spec.model._meta.get_field(name) for name in spec.columns]
-    table = [
-        {"object": obj, "cells": [_cell(obj, model_field) for model_field in fields]}
-        for obj in page.object_list
-    ]
+    table = [{"object": obj, "cells": [_cell(obj, model_field) for model_field in fields]} for obj in page.object_list]
     return render(
         request,
         "anticor/reference_list.html",

@@ -1,13 +1,31 @@
-"""Corruption cases. This module starts with the reference data the cases rely on."""
+"""Corruption cases, their subjects, root causes, recommendations and timeline (DESIGN.md §4.2)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
+from anticor.identifiers import validate_iin, validate_registration_number
 from anticor.models import CodedReference
+from cases.choices import (
+    CASE_FINAL,
+    CaseEventKind,
+    CaseStatus,
+    PostCategory,
+    RecommendationStatus,
+    RootCauseStatus,
+    SubjectRole,
+)
 
 
 @audited()
@@ -23,7 +41,7 @@ class Sector(CodedReference):
 
 @audited()
 class TerminationGround(CodedReference):
-    """A ground for terminating a criminal case; a rehabilitating one means the person should not have been prosecuted."""
+    """A ground for terminating a case; a rehabilitating one means the person should not have been prosecuted."""
 
     access_area = Area.REFERENCE
 
@@ -45,3 +63,323 @@ class RootCauseCategory(CodedReference):
     class Meta(CodedReference.Meta):
         verbose_name = _("категория причин и условий")
         verbose_name_plural = _("категории причин и условий")
+
+
+def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class VersionedModel(models.Model):
+    """Optimistic locking: every service write bumps ``version``; a write based on an older one is refused."""
+
+    version = models.PositiveIntegerField(_("версия"), default=1)
+    created_at = models.DateTimeField(_("внесено в систему"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+@audited(exclude=["search_vector", "updated_at"])
+class Case(VersionedModel):
+    """A criminal case (ЕРДР record). Never deleted: archived or merged, with a reason."""
+
+    access_area = Area.CASES
+    department_lookup = "department"
+
+    registration_number = models.CharField(
+        _("номер ЕРДР"), max_length=15, unique=True, validators=[validate_registration_number]
+    )
+    registered_on = models.DateField(_("дата регистрации"))
+    department = models.ForeignKey(
+        "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="cases"
+    )
+    articles = models.ManyToManyField("anticor.Article", verbose_name=_("статьи УК"), related_name="cases")
+    state_body = models.ForeignKey(
+        "anticor.StateBody", verbose_name=_("государственный орган"), on_delete=models.PROTECT, related_name="cases"
+    )
+    sector = models.ForeignKey(Sector, verbose_name=_("сфера"), on_delete=models.PROTECT, related_name="cases")
+    summary = models.TextField(_("фабула"))
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("следователь"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    damage_amount = models.DecimalField(_("ущерб, тенге"), max_digits=18, decimal_places=2, default=Decimal(0))
+    recovered_amount = models.DecimalField(_("возмещено, тенге"), max_digits=18, decimal_places=2, default=Decimal(0))
+    status = models.CharField(_("статус"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True)
+    sent_to_court_on = models.DateField(_("дата направления в суд"), null=True, blank=True)
+    closed_on = models.DateField(_("дата окончательного решения"), null=True, blank=True)
+    termination_ground = models.ForeignKey(
+        TerminationGround,
+        verbose_name=_("основание прекращения"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("соединено с делом"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    is_archived = models.BooleanField(_("в архиве"), default=False)
+    archive_reason = models.TextField(_("причина архивирования"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        verbose_name = _("уголовное дело")
+        verbose_name_plural = _("уголовные дела")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registration_number__regex=r"^\d{15}$"), name="case_registration_number_15_digits"
+            ),
+            models.CheckConstraint(condition=models.Q(damage_amount__gte=0), name="case_damage_non_negative"),
+            models.CheckConstraint(condition=models.Q(recovered_amount__gte=0), name="case_recovered_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(recovered_amount__lte=models.F("damage_amount")), name="case_recovered_le_damage"
+            ),
+            _status_check("case_status_valid", "status", CaseStatus),
+            models.CheckConstraint(
+                condition=~models.Q(status=CaseStatus.TERMINATED) | models.Q(termination_ground__isnull=False),
+                name="case_terminated_has_ground",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=CaseStatus.MERGED) | models.Q(merged_into__isnull=False),
+                name="case_merged_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["status", "registered_on"]),
+            models.Index(fields=["registered_on"]),
+            models.Index(fields=["state_body"]),
+            models.Index(fields=["sector"]),
+            GinIndex(fields=["search_vector"], name="case_search_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.registration_number])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in CASE_FINAL
+
+
+@audited()
+class Subject(models.Model):
+    """A person in a case."""
+
+    access_area = Area.CASES
+    department_lookup = "case__department"
+
+    case = models.ForeignKey(Case, verbose_name=_("дело"), on_delete=models.PROTECT, related_name="subjects")
+    full_name = models.CharField(_("ФИО"), max_length=255)
+    iin = models.CharField(_("ИИН"), max_length=12, validators=[validate_iin])
+    position = models.CharField(_("должность"), max_length=255, blank=True)
+    post_category = models.CharField(
+        _("категория должности"), max_length=32, choices=PostCategory.choices, default=PostCategory.OTHER
+    )
+    state_body = models.ForeignKey(
+        "anticor.StateBody",
+        verbose_name=_("место работы (госорган)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("процессуальное положение"), max_length=16, choices=SubjectRole.choices)
+    is_removed = models.BooleanField(_("исключён из дела"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("участник дела")
+        verbose_name_plural = _("участники дела")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(iin__regex=r"^\d{12}$"), name="subject_iin_12_digits"),
+            _status_check("subject_role_valid", "role", SubjectRole),
+            _status_check("subject_post_category_valid", "post_category", PostCategory),
+        ]
+        indexes = [models.Index(fields=["iin"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+@audited(exclude=["updated_at"])
+class RootCause(VersionedModel):
+    """A cause or condition of corruption; one systemic cause may stand behind several cases."""
+
+    access_area = Area.CASES
+    department_lookup = "department"
+
+    department = models.ForeignKey(
+        "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="root_causes"
+    )
+    category = models.ForeignKey(
+        RootCauseCategory, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="root_causes"
+    )
+    description = models.TextField(_("описание"))
+    state_body = models.ForeignKey(
+        "anticor.StateBody",
+        verbose_name=_("ответственный госорган"),
+        on_delete=models.PROTECT,
+        related_name="root_causes",
+    )
+    cases = models.ManyToManyField(Case, verbose_name=_("дела"), related_name="root_causes", blank=True)
+    identified_on = models.DateField(_("дата выявления"))
+    status = models.CharField(
+        _("статус"), max_length=16, choices=RootCauseStatus.choices, default=RootCauseStatus.IDENTIFIED
+    )
+    verified_on = models.DateField(_("дата подтверждения устранения"), null=True, blank=True)
+    verification_evidence = models.TextField(_("подтверждение устранения"), blank=True)
+    regressed_on = models.DateField(_("дата возобновления"), null=True, blank=True)
+    regressed_by = models.ForeignKey(
+        Case,
+        verbose_name=_("дело, выявившее возобновление"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-identified_on", "-id"]
+        verbose_name = _("причина и условие")
+        verbose_name_plural = _("причины и условия")
+        constraints = [
+            _status_check("root_cause_status_valid", "status", RootCauseStatus),
+            models.CheckConstraint(
+                condition=~models.Q(status=RootCauseStatus.ELIMINATED)
+                | (models.Q(verified_on__isnull=False) & ~models.Q(verification_evidence="")),
+                name="root_cause_eliminated_is_verified",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["state_body", "category"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:root-cause-detail", args=[self.pk])
+
+
+@audited(exclude=["updated_at"])
+class Recommendation(VersionedModel):
+    """Представление об устранении причин и условий: sent to a state body, answer due within one month."""
+
+    access_area = Area.CASES
+    department_lookup = "department"
+
+    number = models.CharField(_("номер"), max_length=64)
+    department = models.ForeignKey(
+        "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    addressee = models.ForeignKey(
+        "anticor.StateBody", verbose_name=_("адресат"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    root_causes = models.ManyToManyField(
+        RootCause, verbose_name=_("причины и условия"), related_name="recommendations", blank=True
+    )
+    issued_on = models.DateField(_("дата внесения"), null=True, blank=True)
+    delivered_on = models.DateField(_("дата вручения"), null=True, blank=True)
+    due_on = models.DateField(_("срок ответа"), null=True, blank=True)
+    answered_on = models.DateField(_("дата ответа"), null=True, blank=True)
+    answer_summary = models.TextField(_("содержание ответа"), blank=True)
+    verified_on = models.DateField(_("дата проверки исполнения"), null=True, blank=True)
+    verification_note = models.TextField(_("результат проверки исполнения"), blank=True)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("представление")
+        verbose_name_plural = _("представления")
+        constraints = [
+            _status_check("recommendation_status_valid", "status", RecommendationStatus),
+            models.UniqueConstraint(fields=["department", "number"], name="recommendation_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(delivered_on__isnull=True)
+                | models.Q(issued_on__isnull=False, delivered_on__gte=models.F("issued_on")),
+                name="recommendation_delivered_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_on__isnull=True) | models.Q(answered_on__gte=models.F("issued_on")),
+                name="recommendation_answered_after_issue",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["department", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:recommendation-detail", args=[self.pk])
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status == RecommendationStatus.ISSUED and self.due_on is not None and self.due_on < today
+
+
+@audited()
+class RecommendationMeasure(models.Model):
+    """One measure of a recommendation, with the person responsible at the state body."""
+
+    access_area = Area.CASES
+    department_lookup = "recommendation__department"
+
+    recommendation = models.ForeignKey(
+        Recommendation, verbose_name=_("представление"), on_delete=models.PROTECT, related_name="measures"
+    )
+    description = models.TextField(_("мера"))
+    responsible_person = models.CharField(_("ответственное лицо"), max_length=255)
+    done_on = models.DateField(_("дата исполнения"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("мера по представлению")
+        verbose_name_plural = _("меры по представлению")
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class CaseEvent(models.Model):
+    """The case's timeline (transitions, assignments, links), apart from the row-level audit trail. Append-only."""
+
+    access_area = Area.CASES
+    department_lookup = "case__department"
+
+    case = models.ForeignKey(Case, verbose_name=_("дело"), on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("время"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(_("событие"), max_length=32, choices=CaseEventKind.choices)
+    from_status = models.CharField(_("из статуса"), max_length=32, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("в статус"), max_length=32, choices=CaseStatus.choices, blank=True)
+    reason = models.TextField(_("основание / комментарий"), blank=True)
+    data = models.JSONField(_("подробности"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("событие дела")
+        verbose_name_plural = _("события дела")
+        indexes = [models.Index(fields=["case", "at"])]
+        constraints = [_status_check("case_event_kind_valid", "kind", CaseEventKind)]
+        triggers = [pgtrigger.Protect(name="case_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 import pytest
@@ -32,7 +31,9 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries(language):
 def test_compiled_catalogue_matches_the_source(language):
     po = catalogue(language)
     mo = polib.mofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.mo"))
-    translated = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in po.translated_entries()}
+    translated = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in po.translated_entries()
+    }
     compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo}
     compiled.pop((None, ""), None)  # the header
     assert compiled == translated, "run `make messages` to recompile"

@@ -19,7 +19,12 @@ EXPECTED_READ = {
         Area.PROJECTS: Scope.ALL,
         Area.INDICATORS: Scope.DEPARTMENT,
     },
-    Role.ANALYST: {Area.REFERENCE: Scope.ALL, Area.CASES: Scope.ALL, Area.PROJECTS: Scope.ALL, Area.INDICATORS: Scope.ALL},
+    Role.ANALYST: {
+        Area.REFERENCE: Scope.ALL,
+        Area.CASES: Scope.ALL,
+        Area.PROJECTS: Scope.ALL,
+        Area.INDICATORS: Scope.ALL,
+    },
     Role.PROJECT_LEAD: {Area.REFERENCE: Scope.ALL, Area.PROJECTS: Scope.ALL, Area.INDICATORS: Scope.ALL},
     Role.INTERNAL_SECURITY: {Area.REFERENCE: Scope.ALL, Area.STAFF: Scope.ALL, Area.INTEGRITY_CHECKS: Scope.ALL},
     Role.AUDITOR: {

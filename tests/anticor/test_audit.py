@@ -61,8 +61,14 @@ def test_history_page_shows_the_change_with_actor(client, make_user):
     body = StateBody.objects.order_by("pk").first()
     client.post(
         f"/admin/anticor/statebody/{body.pk}/change/",
-        {"name_ru": body.name_ru, "name_kk": body.name_kk, "kind": body.kind, "region": body.region_id or "",
-         "bin": "", "is_active": ""},
+        {
+            "name_ru": body.name_ru,
+            "name_kk": body.name_kk,
+            "kind": body.kind,
+            "region": body.region_id or "",
+            "bin": "",
+            "is_active": "",
+        },
     )
     response = client.get(f"/history/anticor/statebody/{body.pk}/")
     assert response.status_code == 200
@@ -78,8 +84,14 @@ def test_history_of_a_record_the_user_may_not_see_is_404(client, make_user):
 
 
 @pytest.mark.parametrize(
-    "url", ["/history/anticor/nosuchmodel/1/", "/history/auth/permission/1/", "/history/anticor/region/abc/",
-            "/history/anticor/region/99999999/", "/history/no.app/x/1/"]
+    "url",
+    [
+        "/history/anticor/nosuchmodel/1/",
+        "/history/auth/permission/1/",
+        "/history/anticor/region/abc/",
+        "/history/anticor/region/99999999/",
+        "/history/no.app/x/1/",
+    ],
 )
 def test_history_with_bad_parameters_is_404(client, make_user, url):
     client.force_login(make_user(Role.AUDITOR))

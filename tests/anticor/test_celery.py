@@ -17,8 +17,21 @@ from tests.utils import ROOT, child_env
 def celery_worker_process():
     queue = f"test-{uuid.uuid4().hex[:12]}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "anticor.celery", "worker", "--pool=solo", "--loglevel=WARNING",
-         "-Q", queue, "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "anticor.celery",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         env=child_env(CELERY_QUEUE=queue),
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -76,7 +76,9 @@ def test_malformed_boolean_and_integer_are_refused():
 
 def test_redis_urls_for_broker_cache_and_results():
     assert celery_broker_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
-    assert celery_broker_url("unix:///var/run/redis.sock") == "redis+socket:///var/run/redis.sock"
+    assert celery_broker_url("unix:///var/run/redis.sock") == "redis+socket:///var/run/redis.sock?virtual_host=0"
+    assert celery_broker_url("unix:///var/run/redis.sock", 2) == "redis+socket:///var/run/redis.sock?virtual_host=2"
+    assert celery_broker_url("redis://127.0.0.1:6379/0", 2) == "redis://127.0.0.1:6379/2"
     assert redis_url_with_db("redis://:pw@cache:6379/0", 2) == "redis://:pw@cache:6379/2"
     assert redis_url_with_db("unix:///var/run/redis.sock", 1) == "unix:///var/run/redis.sock?db=1"
 

@@ -13,7 +13,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's chromium is required for browser tests (apt-get install chromium); not found at {CHROMIUM}")
+        pytest.fail(
+            f"Debian's chromium is required for browser tests (apt-get install chromium); not found at {CHROMIUM}"
+        )
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync loop
     from playwright.sync_api import sync_playwright
 

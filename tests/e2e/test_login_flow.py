@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_sign_in_wrong_then_right_password_switch_language_and_sign_out(page):
     call_command("load_reference", verbosity=0)
-    UserFactory(username="head", roles=[Role.DEPARTMENT_HEAD], department_code="75", last_name="Ахметов",
-                first_name="Ерлан")
+    UserFactory(
+        username="head", roles=[Role.DEPARTMENT_HEAD], department_code="75", last_name="Ахметов", first_name="Ерлан"
+    )
 
     page.goto("/")
     assert page.url.endswith("/accounts/login/?next=/")

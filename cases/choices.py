@@ -1,0 +1,108 @@
+"""Choices and the status machines of the cases app: one transition table per machine."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", _("Зарегистрировано")
+    INVESTIGATING = "investigating", _("Расследуется")
+    SUSPENDED = "suspended", _("Приостановлено")
+    SENT_TO_COURT = "sent_to_court", _("Направлено в суд")
+    CONVICTED = "convicted", _("Обвинительный приговор")
+    ACQUITTED = "acquitted", _("Оправдательный приговор")
+    TERMINATED = "terminated", _("Прекращено")
+    TERMINATED_BY_COURT = "terminated_by_court", _("Прекращено судом")
+    MERGED = "merged", _("Соединено с другим делом")
+
+
+CASE_FINAL = frozenset(
+    {
+        CaseStatus.CONVICTED,
+        CaseStatus.ACQUITTED,
+        CaseStatus.TERMINATED,
+        CaseStatus.TERMINATED_BY_COURT,
+        CaseStatus.MERGED,
+    }
+)
+
+# from → allowed targets (DESIGN.md §4.2). Any non-final status may also be merged into another case.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.REGISTERED: frozenset({CaseStatus.INVESTIGATING, CaseStatus.MERGED}),
+    CaseStatus.INVESTIGATING: frozenset(
+        {CaseStatus.SUSPENDED, CaseStatus.SENT_TO_COURT, CaseStatus.TERMINATED, CaseStatus.MERGED}
+    ),
+    CaseStatus.SUSPENDED: frozenset({CaseStatus.INVESTIGATING, CaseStatus.MERGED}),
+    CaseStatus.SENT_TO_COURT: frozenset(
+        {CaseStatus.CONVICTED, CaseStatus.ACQUITTED, CaseStatus.TERMINATED_BY_COURT, CaseStatus.MERGED}
+    ),
+    **{status: frozenset() for status in CASE_FINAL},
+}
+
+# "Completed in a period": reaching sent_to_court or a final status.
+CASE_COMPLETING = frozenset({CaseStatus.SENT_TO_COURT, *CASE_FINAL})
+
+
+class PostCategory(models.TextChoices):
+    """Used only by the legacy rank score (DESIGN.md §4.5, officials_rank_score)."""
+
+    POLITICAL = "political", _("Политическая должность")
+    CORPS_A = "corps_a", _("Административная должность корпуса «А»")
+    SENIOR_ADMINISTRATIVE = "senior_administrative", _("Руководящая административная должность")
+    ADMINISTRATIVE = "administrative", _("Административная должность")
+    OTHER = "other", _("Иное")
+
+
+class SubjectRole(models.TextChoices):
+    SUSPECT = "suspect", _("Подозреваемый")
+    ACCUSED = "accused", _("Обвиняемый")
+    CONVICTED = "convicted", _("Осуждённый")
+    ACQUITTED = "acquitted", _("Оправданный")
+    WITNESS = "witness", _("Свидетель")
+
+
+class RootCauseStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Выявлена")
+    RECOMMENDED = "recommended", _("Внесено представление")
+    IMPLEMENTED = "implemented", _("Меры приняты")
+    ELIMINATED = "eliminated", _("Устранена (подтверждено)")
+    REGRESSED = "regressed", _("Возобновилась")
+    REJECTED = "rejected", _("Отклонена")
+
+
+ROOT_CAUSE_TRANSITIONS: dict[str, frozenset[str]] = {
+    RootCauseStatus.IDENTIFIED: frozenset({RootCauseStatus.RECOMMENDED, RootCauseStatus.REJECTED}),
+    RootCauseStatus.RECOMMENDED: frozenset({RootCauseStatus.IMPLEMENTED, RootCauseStatus.REJECTED}),
+    RootCauseStatus.IMPLEMENTED: frozenset({RootCauseStatus.ELIMINATED, RootCauseStatus.RECOMMENDED}),
+    # Regression is set by the nightly job only; a regressed cause gets a new recommendation.
+    RootCauseStatus.ELIMINATED: frozenset({RootCauseStatus.REGRESSED}),
+    RootCauseStatus.REGRESSED: frozenset({RootCauseStatus.RECOMMENDED}),
+    RootCauseStatus.REJECTED: frozenset(),
+}
+
+
+class RecommendationStatus(models.TextChoices):
+    DRAFT = "draft", _("Проект")
+    ISSUED = "issued", _("Внесено")
+    ANSWERED = "answered", _("Получен ответ")
+    VERIFIED = "verified", _("Исполнение проверено")
+
+
+RECOMMENDATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    RecommendationStatus.DRAFT: frozenset({RecommendationStatus.ISSUED}),
+    RecommendationStatus.ISSUED: frozenset({RecommendationStatus.ANSWERED}),
+    RecommendationStatus.ANSWERED: frozenset({RecommendationStatus.VERIFIED}),
+    RecommendationStatus.VERIFIED: frozenset(),
+}
+
+
+class CaseEventKind(models.TextChoices):
+    CREATED = "created", _("Регистрация в системе")
+    EDITED = "edited", _("Изменение сведений")
+    TRANSITION = "transition", _("Смена статуса")
+    ASSIGNED = "assigned", _("Назначение следователя")
+    ROOT_CAUSE_LINKED = "root_cause_linked", _("Связь с причиной")
+    ROOT_CAUSE_UNLINKED = "root_cause_unlinked", _("Связь с причиной снята")
+    ARCHIVED = "archived", _("Архивирование")

@@ -1,0 +1,396 @@
+"""Writes of the cases app: every change goes through here, in a transaction, with permission and state checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anticor import access
+from anticor.access import AccessDenied, Capability
+from cases.choices import (
+    CASE_FINAL,
+    CASE_TRANSITIONS,
+    RECOMMENDATION_TRANSITIONS,
+    ROOT_CAUSE_TRANSITIONS,
+    CaseEventKind,
+    CaseStatus,
+    RecommendationStatus,
+    RootCauseStatus,
+)
+from cases.models import Case, CaseEvent, Recommendation, RootCause, Subject
+
+
+class StaleVersion(Exception):
+    """The record changed since the user loaded it; ``changes`` says what changed meanwhile (field → (mine, theirs))."""
+
+    def __init__(self, current: models.Model, changes: Mapping[str, tuple[Any, Any]]) -> None:
+        self.current = current
+        self.changes = dict(changes)
+        super().__init__(
+            _("Запись изменена другим пользователем после того, как вы её открыли. Ваши изменения не сохранены.")
+        )
+
+
+class TransitionError(ValidationError):
+    """A status change that the machine does not allow, or that lacks what it requires."""
+
+
+def _locked(model: type[models.Model], pk: Any) -> models.Model:
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def _check_version(current: models.Model, expected_version: int | None, values: Mapping[str, Any]) -> None:
+    if expected_version is not None and current.version != expected_version:
+        changes = {name: (value, getattr(current, name, None)) for name, value in values.items()}
+        raise StaleVersion(current, {k: v for k, v in changes.items() if v[0] != v[1]})
+
+
+def _apply(instance: models.Model, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+# --- cases -----------------------------------------------------------------------------------------------------------
+
+
+def case_refresh_search(*, case_ids: Sequence[int]) -> None:
+    """Rebuild the Russian full-text vector over number, summary and subject names (set-based, one statement)."""
+    names = (
+        Subject.objects.filter(case=models.OuterRef("pk"), is_removed=False)
+        .values("case")
+        .annotate(all_names=StringAgg("full_name", delimiter=" "))
+        .values("all_names")
+    )
+    Case.objects.filter(pk__in=case_ids).update(
+        search_vector=SearchVector("registration_number", config="simple", weight="A")
+        + SearchVector("summary", config="russian", weight="B")
+        + SearchVector(Coalesce(models.Subquery(names), Value("")), config="russian", weight="A")
+    )
+
+
+def _validate_case(case: Case, *, today: dt.date) -> None:
+    errors: dict[str, list[str]] = {}
+    if case.registered_on and case.registered_on > today:
+        errors.setdefault("registered_on", []).append(_("Дата регистрации не может быть в будущем."))
+    if (
+        case.recovered_amount is not None
+        and case.damage_amount is not None
+        and case.recovered_amount > case.damage_amount
+    ):
+        errors.setdefault("recovered_amount", []).append(_("Возмещённая сумма не может превышать сумму ущерба."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class SubjectData:
+    full_name: str
+    iin: str
+    role: str
+    position: str = ""
+    post_category: str = "other"
+    state_body_id: int | None = None
+    id: int | None = None
+
+
+def _save_subjects(case: Case, subjects: Iterable[SubjectData], *, replace: bool) -> None:
+    keep: list[int] = []
+    for data in subjects:
+        subject = Subject(case=case) if data.id is None else case.subjects.get(pk=data.id)
+        _apply(
+            subject,
+            {
+                "full_name": data.full_name,
+                "iin": data.iin,
+                "role": data.role,
+                "position": data.position,
+                "post_category": data.post_category,
+                "state_body_id": data.state_body_id,
+                "is_removed": False,
+            },
+        )
+        subject.full_clean(exclude=["case"])
+        subject.save()
+        keep.append(subject.pk)
+    if replace:
+        case.subjects.exclude(pk__in=keep).filter(is_removed=False).update(is_removed=True)
+
+
+@transaction.atomic
+def case_create(
+    *, user: Any, values: Mapping[str, Any], article_ids: Sequence[int], subjects: Sequence[SubjectData] = ()
+) -> Case:
+    """Register a case in the user's scope. ``values`` are model field values (FK ids as ``<name>_id``)."""
+    case = Case(**values)
+    if not access.can_change(user, case):
+        raise AccessDenied()
+    _validate_case(case, today=timezone.localdate())
+    if not article_ids:
+        raise ValidationError({"articles": [_("Укажите хотя бы одну статью УК.")]})
+    case.full_clean()
+    case.save()
+    case.articles.set(article_ids)
+    _save_subjects(case, subjects, replace=False)
+    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
+    case_refresh_search(case_ids=[case.pk])
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    user: Any,
+    case_id: int,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    article_ids: Sequence[int] | None = None,
+    subjects: Sequence[SubjectData] | None = None,
+) -> Case:
+    """Change a case's details (not its status). Refused when based on a stale version."""
+    case = _locked(Case, case_id)
+    if not access.can_change(user, case):
+        raise AccessDenied()
+    _check_version(case, expected_version, values)
+    if case.is_final:
+        raise ValidationError(_("Дело в окончательном статусе изменять нельзя."))
+    _apply(case, values)
+    if not access.can_change(user, case):  # moving a case to another department is not the user's to do
+        raise AccessDenied()
+    _validate_case(case, today=timezone.localdate())
+    case.full_clean()
+    case.version = F("version") + 1
+    case.save()
+    if article_ids is not None:
+        if not article_ids:
+            raise ValidationError({"articles": [_("Укажите хотя бы одну статью УК.")]})
+        case.articles.set(article_ids)
+    if subjects is not None:
+        _save_subjects(case, subjects, replace=True)
+    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.EDITED, data={"fields": sorted(values)})
+    case_refresh_search(case_ids=[case.pk])
+    case.refresh_from_db()
+    return case
+
+
+def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
+    """The targets the user may choose now: the machine's allowed moves, minus final ones unless a head."""
+    if not access.can_change(user, case) or case.is_archived:
+        return []
+    targets = CASE_TRANSITIONS[case.status]
+    if not access.has_capability(user, Capability.CLOSE_CASES):
+        targets = targets - CASE_FINAL
+    return [status for status in CaseStatus.values if status in targets]
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    user: Any,
+    case_id: int,
+    to: str,
+    reason: str,
+    on: dt.date | None = None,
+    termination_ground_id: int | None = None,
+    merged_into_id: int | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    case = _locked(Case, case_id)
+    if not access.can_change(user, case):
+        raise AccessDenied()
+    _check_version(case, expected_version, {})
+    source = case.status
+    if to not in CaseStatus.values:
+        raise TransitionError({"to": [_("Неизвестный статус.")]})
+    if to not in CASE_TRANSITIONS[source]:
+        raise TransitionError(
+            {
+                "to": [
+                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
+                    % {"from": CaseStatus(source).label, "to": CaseStatus(to).label}
+                ]
+            }
+        )
+    if to in CASE_FINAL and not access.has_capability(user, Capability.CLOSE_CASES):
+        raise AccessDenied(_("Окончательное решение по делу принимает руководитель департамента."))
+    if not reason or not reason.strip():
+        raise TransitionError({"reason": [_("Укажите основание смены статуса.")]})
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise TransitionError({"on": [_("Дата не может быть в будущем.")]})
+    if case.status_changed_on and on < case.status_changed_on:
+        raise TransitionError({"on": [_("Дата не может быть раньше предыдущей смены статуса.")]})
+    if to == CaseStatus.TERMINATED:
+        if termination_ground_id is None:
+            raise TransitionError({"termination_ground": [_("Для прекращения дела укажите основание.")]})
+        case.termination_ground_id = termination_ground_id
+    elif termination_ground_id is not None:
+        raise TransitionError({"termination_ground": [_("Основание указывается только при прекращении дела.")]})
+    if to == CaseStatus.MERGED:
+        target = Case.objects.filter(pk=merged_into_id).first() if merged_into_id else None
+        if target is None or target.pk == case.pk or not access.can_view(user, target):
+            raise TransitionError({"merged_into": [_("Укажите дело, с которым соединяется данное дело.")]})
+        case.merged_into = target
+    case.status = to
+    case.status_changed_on = on
+    if to == CaseStatus.SENT_TO_COURT:
+        case.sent_to_court_on = on
+    if to in CASE_FINAL:
+        case.closed_on = on
+    case.version = F("version") + 1
+    case.full_clean(exclude=["version"])
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        actor=_actor(user),
+        kind=CaseEventKind.TRANSITION,
+        from_status=source,
+        to_status=to,
+        reason=reason.strip(),
+        data={"on": on.isoformat()},
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# --- root causes and recommendations ---------------------------------------------------------------------------------
+
+
+def _transition_check(
+    table: Mapping[str, frozenset[str]], labels: type[models.TextChoices], source: str, to: str
+) -> None:
+    if to not in labels.values:
+        raise TransitionError({"to": [_("Неизвестный статус.")]})
+    if to not in table[source]:
+        raise TransitionError(
+            {
+                "to": [
+                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
+                    % {"from": labels(source).label, "to": labels(to).label}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def root_cause_transition(
+    *,
+    user: Any,
+    root_cause_id: int,
+    to: str,
+    on: dt.date | None = None,
+    evidence: str = "",
+    expected_version: int | None = None,
+) -> RootCause:
+    """Move a root cause; elimination needs a verification date and the evidence that the cause is gone."""
+    cause = _locked(RootCause, root_cause_id)
+    if not access.can_change(user, cause):
+        raise AccessDenied()
+    _check_version(cause, expected_version, {})
+    if to == RootCauseStatus.REGRESSED:
+        raise TransitionError({"to": [_("Возобновление устанавливается автоматически при регистрации нового дела.")]})
+    _transition_check(ROOT_CAUSE_TRANSITIONS, RootCauseStatus, cause.status, to)
+    if to == RootCauseStatus.ELIMINATED:
+        errors = {}
+        if on is None:
+            errors["verified_on"] = [_("Укажите дату проверки устранения.")]
+        elif on > timezone.localdate() or on < cause.identified_on:
+            errors["verified_on"] = [_("Дата проверки должна быть между датой выявления и сегодняшним днём.")]
+        if not evidence.strip():
+            errors["verification_evidence"] = [_("Опишите, чем подтверждено устранение причины.")]
+        if errors:
+            raise TransitionError(errors)
+        cause.verified_on = on
+        cause.verification_evidence = evidence.strip()
+    cause.status = to
+    cause.version = F("version") + 1
+    cause.save()
+    cause.refresh_from_db()
+    return cause
+
+
+@transaction.atomic
+def root_cause_link_cases(*, user: Any, root_cause_id: int, case_ids: Sequence[int]) -> RootCause:
+    """Link a root cause to more cases (one systemic cause behind several cases); each case must be visible."""
+    cause = _locked(RootCause, root_cause_id)
+    if not access.can_change(user, cause):
+        raise AccessDenied()
+    cases = list(access.visible(user, Case.objects.filter(pk__in=case_ids)))
+    if len(cases) != len(set(case_ids)):
+        raise ValidationError({"cases": [_("Некоторые дела не найдены или недоступны.")]})
+    already = set(cause.cases.values_list("pk", flat=True))
+    new = [case for case in cases if case.pk not in already]
+    cause.cases.add(*new)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, actor=_actor(user), kind=CaseEventKind.ROOT_CAUSE_LINKED, data={"root_cause": cause.pk})
+        for case in new
+    )
+    return cause
+
+
+def recommendation_default_due_on(delivered_on: dt.date) -> dt.date:
+    """One month after delivery; the 31st of a shorter month becomes its last day."""
+    year, month = (delivered_on.year + (delivered_on.month // 12), delivered_on.month % 12 + 1)
+    for day in (delivered_on.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def recommendation_transition(
+    *,
+    user: Any,
+    recommendation_id: int,
+    to: str,
+    on: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Recommendation:
+    rec = _locked(Recommendation, recommendation_id)
+    if not access.can_change(user, rec):
+        raise AccessDenied()
+    _check_version(rec, expected_version, {})
+    _transition_check(RECOMMENDATION_TRANSITIONS, RecommendationStatus, rec.status, to)
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise TransitionError({"on": [_("Дата не может быть в будущем.")]})
+    if to == RecommendationStatus.ISSUED:
+        rec.issued_on = on
+        if rec.delivered_on is None:
+            rec.delivered_on = on
+        rec.due_on = rec.due_on or recommendation_default_due_on(rec.delivered_on)
+    elif to == RecommendationStatus.ANSWERED:
+        if not note.strip():
+            raise TransitionError({"answer_summary": [_("Кратко изложите содержание ответа.")]})
+        if rec.issued_on and on < rec.issued_on:
+            raise TransitionError({"on": [_("Ответ не может быть получен раньше внесения представления.")]})
+        rec.answered_on = on
+        rec.answer_summary = note.strip()
+    elif to == RecommendationStatus.VERIFIED:
+        if not note.strip():
+            raise TransitionError({"verification_note": [_("Опишите результат проверки исполнения.")]})
+        rec.verified_on = on
+        rec.verification_note = note.strip()
+    rec.status = to
+    rec.version = F("version") + 1
+    rec.save()
+    rec.refresh_from_db()
+    return rec
