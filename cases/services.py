@@ -75,7 +75,13 @@ def case_refresh_search(*, case_ids: Sequence[int]) -> None:
     Case.objects.filter(pk__in=case_ids).update(
         search_vector=SearchVector("registration_number", config="simple", weight="A")
         + SearchVector("summary", config="russian", weight="B")
-        + SearchVector(Coalesce(models.Subquery(names), Value("")), config="russian", weight="A")
+        + SearchVector(
+            Coalesce(models.Subquery(names), Value(""), output_field=models.TextField()), config="russian", weight="A"
+        )
+        # Names once more, unstemmed: the Russian stemmer is unreliable on surnames (see cases.selectors.case_search).
+        + SearchVector(
+            Coalesce(models.Subquery(names), Value(""), output_field=models.TextField()), config="simple", weight="A"
+        )
     )
 
 
