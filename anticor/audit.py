@@ -15,13 +15,14 @@ from typing import Any
 
 import pghistory
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
-    WEB = "web", "web"
-    API = "api", "api"
-    COMMAND = "command", "command"
-    TASK = "task", "task"
+    WEB = "web", _("веб-интерфейс")
+    API = "api", _("API")
+    COMMAND = "command", _("команда")
+    TASK = "task", _("фоновая задача")
 
 
 def audited(*, exclude: Sequence[str] = ()):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from anticor import access
 from anticor.navigation import menu_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    return {"nav_items": menu_for(user)}
+        return {"nav_items": [], "user_roles": []}
+    return {
+        "nav_items": menu_for(user),
+        "user_roles": [access.Role(role).label for role in sorted(access.user_roles(user))],
+    }

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from anticor.models import AccessAction, AccessLog, Article, Department, Region, StateBody, StateBodyKind
 
 
+def yes_no_filter(label, **kwargs) -> django_filters.BooleanFilter:
+    """A boolean filter offered as «Все / Да / Нет» (the empty choice means "do not filter")."""
+    choices = [("", _("Все")), ("true", _("Да")), ("false", _("Нет"))]
+    return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+
+
+def date_filter(label, **kwargs) -> django_filters.DateFilter:
+    return django_filters.DateFilter(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
 class ReferenceFilterSet(django_filters.FilterSet):
     """Free-text search over code and names, and an "active" switch, for any reference table."""
 
-    q = django_filters.CharFilter(label=_("Поиск"), method="search")
-    is_active = django_filters.BooleanFilter(label=_("Действует"))
+    q = django_filters.CharFilter(label=_("Поиск"), method="search", max_length=200)
+    is_active = yes_no_filter(_("Действует"))
 
     search_fields: tuple[str, ...] = ("name_ru", "name_kk")
 
@@ -70,8 +81,8 @@ def coded_reference_filterset(model_class: type) -> type[ReferenceFilterSet]:
 class AccessLogFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(label=_("Пользователь"), field_name="user__username", lookup_expr="iexact")
     action = django_filters.ChoiceFilter(label=_("Действие"), choices=AccessAction.choices)
-    at_from = django_filters.DateFilter(label=_("С даты"), field_name="at", lookup_expr="date__gte")
-    at_to = django_filters.DateFilter(label=_("По дату"), field_name="at", lookup_expr="date__lte")
+    at_from = date_filter(_("С даты"), field_name="at", lookup_expr="date__gte")
+    at_to = date_filter(_("По дату"), field_name="at", lookup_expr="date__lte")
 
     class Meta:
         model = AccessLog

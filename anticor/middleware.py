@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
 from anticor.audit import Source, client_ip
@@ -30,3 +32,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class DefaultLanguageLocaleMiddleware(LocaleMiddleware):
+    """Russian unless the user chose otherwise: the language cookie decides, the browser's Accept-Language does not.
+
+    Staff work on machines with English or Kazakh browser settings; the agency's working language is Russian.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
 from anticor import access
+from anticor.audit import Source
 
 EVENT_LABELS = {"insert": _("Создание"), "update": _("Изменение"), "delete": _("Удаление")}
-SOURCE_LABELS = {"web": _("веб-интерфейс"), "api": _("API"), "command": _("команда"), "task": _("фоновая задача")}
 
 
 @dataclass
@@ -129,7 +129,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
                 at=event.pgh_created_at,
                 label=str(EVENT_LABELS.get(label_key, label_key)),
                 actor=str(actor),
-                source=str(SOURCE_LABELS.get(context.get("source"), context.get("source") or "—")),
+                source=str(Source(context["source"]).label if context.get("source") in Source.values else "—"),
                 ip=context.get("ip") or "",
                 detail=detail,
                 changes=changes,

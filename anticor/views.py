@@ -31,8 +31,13 @@ PAGE_SIZE = 50
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """A page of ``queryset``; a malformed or out-of-range ``page`` gives the nearest valid page, never a 500."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """A page of ``queryset``; a malformed or out-of-range ``page`` gives the nearest valid page, never a 500.
+
+    ``page.elided_range`` holds the page numbers to show (1 … 4 5 [6] 7 8 … 120).
+    """
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
 
 
 def filtered(filterset, queryset):
@@ -58,7 +63,6 @@ def home(request):
             "roles": [access.Role(role).label for role in roles],
             "role_codes": roles,
             "areas": areas,
-            "Scope": access.Scope,
         },
     )
 

@@ -28,7 +28,7 @@ from cases.choices import (
     RecommendationStatus,
     RootCauseStatus,
 )
-from cases.models import Case, CaseEvent, Recommendation, RootCause, Subject
+from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
 
 
 class StaleVersion(Exception):
@@ -398,5 +398,131 @@ def recommendation_transition(
     rec.status = to
     rec.version = F("version") + 1
     rec.save()
+    rec.refresh_from_db()
+    return rec
+
+
+def _require_write(user: Any, obj: models.Model) -> None:
+    if not access.can_change(user, obj):
+        raise AccessDenied()
+
+
+@transaction.atomic
+def root_cause_create(*, user: Any, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
+    """Record a root cause found behind one or more cases of the user's department."""
+    cause = RootCause(**values)
+    _require_write(user, cause)
+    if cause.identified_on and cause.identified_on > timezone.localdate():
+        raise ValidationError({"identified_on": [_("Дата выявления не может быть в будущем.")]})
+    cause.full_clean()
+    cause.save()
+    if case_ids:
+        root_cause_link_cases(user=user, root_cause_id=cause.pk, case_ids=case_ids)
+    return cause
+
+
+@transaction.atomic
+def root_cause_update(
+    *, user: Any, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
+) -> RootCause:
+    cause = _locked(RootCause, root_cause_id)
+    _require_write(user, cause)
+    _check_version(cause, expected_version, values)
+    _apply(cause, values)
+    _require_write(user, cause)
+    if cause.identified_on and cause.identified_on > timezone.localdate():
+        raise ValidationError({"identified_on": [_("Дата выявления не может быть в будущем.")]})
+    cause.full_clean()
+    cause.version = F("version") + 1
+    cause.save()
+    cause.refresh_from_db()
+    return cause
+
+
+@dataclass(frozen=True)
+class MeasureData:
+    description: str
+    responsible_person: str
+    done_on: dt.date | None = None
+    id: int | None = None
+
+
+def _save_measures(rec: Recommendation, measures: Sequence[MeasureData]) -> None:
+    keep = []
+    for data in measures:
+        measure = rec.measures.get(pk=data.id) if data.id else RecommendationMeasure(recommendation=rec)
+        _apply(
+            measure,
+            {"description": data.description, "responsible_person": data.responsible_person, "done_on": data.done_on},
+        )
+        measure.full_clean(exclude=["recommendation"])
+        measure.save()
+        keep.append(measure.pk)
+    # Measures dropped from the form are detached, not deleted: the audit trail keeps them.
+    rec.measures.exclude(pk__in=keep).delete()
+
+
+def _validate_recommendation(rec: Recommendation) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in ("issued_on", "delivered_on", "answered_on"):
+        value = getattr(rec, name)
+        if value and value > today:
+            errors.setdefault(name, []).append(_("Дата не может быть в будущем."))
+    if rec.delivered_on and rec.issued_on and rec.delivered_on < rec.issued_on:
+        errors.setdefault("delivered_on", []).append(_("Дата вручения не может быть раньше даты внесения."))
+    if rec.delivered_on and not rec.due_on:
+        rec.due_on = recommendation_default_due_on(rec.delivered_on)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    user: Any,
+    values: Mapping[str, Any],
+    root_cause_ids: Sequence[int] = (),
+    measures: Sequence[MeasureData] = (),
+) -> Recommendation:
+    rec = Recommendation(**values)
+    _require_write(user, rec)
+    _validate_recommendation(rec)
+    rec.full_clean()
+    rec.save()
+    causes = list(access.visible(user, RootCause.objects.filter(pk__in=root_cause_ids)))
+    if len(causes) != len(set(root_cause_ids)):
+        raise ValidationError({"root_causes": [_("Некоторые причины не найдены или недоступны.")]})
+    rec.root_causes.set(causes)
+    _save_measures(rec, measures)
+    return rec
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    user: Any,
+    recommendation_id: int,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    root_cause_ids: Sequence[int] | None = None,
+    measures: Sequence[MeasureData] | None = None,
+) -> Recommendation:
+    rec = _locked(Recommendation, recommendation_id)
+    _require_write(user, rec)
+    _check_version(rec, expected_version, values)
+    _apply(rec, values)
+    _require_write(user, rec)
+    _validate_recommendation(rec)
+    rec.full_clean()
+    rec.version = F("version") + 1
+    rec.save()
+    if root_cause_ids is not None:
+        causes = list(access.visible(user, RootCause.objects.filter(pk__in=root_cause_ids)))
+        if len(causes) != len(set(root_cause_ids)):
+            raise ValidationError({"root_causes": [_("Некоторые причины не найдены или недоступны.")]})
+        rec.root_causes.set(causes)
+    if measures is not None:
+        _save_measures(rec, measures)
     rec.refresh_from_db()
     return rec

@@ -81,9 +81,7 @@ def test_reference_list_query_count_is_pinned_and_constant_in_rows(client, make_
     with django_assert_num_queries(6):
         assert client.get("/reference/state-bodies/").status_code == 200
     region = Region.objects.get(code="75")
-    StateBody.objects.bulk_create(
-        StateBody(name_ru=f"Орган {n}", kind="other", region=region) for n in range(40)
-    )
+    StateBody.objects.bulk_create(StateBody(name_ru=f"Орган {n}", kind="other", region=region) for n in range(40))
     with django_assert_num_queries(6):
         response = client.get("/reference/state-bodies/")
     assert response.context["page"].paginator.count == StateBody.objects.count()
@@ -153,3 +151,18 @@ def test_language_switch(client, make_user, language, html_lang, word):
     page = client.get("/").content.decode()
     assert f'<html lang="{html_lang}"' in page
     assert word in page
+
+
+def test_russian_is_the_default_whatever_the_browser_asks(client, make_user):
+    client.force_login(make_user(Role.INVESTIGATOR))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="ru"' in page
+    assert "Справочники" in page
+
+
+def test_unknown_language_in_the_cookie_falls_back_to_russian(client, make_user):
+    from django.conf import settings
+
+    client.force_login(make_user(Role.INVESTIGATOR))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert '<html lang="ru"' in client.get("/").content.decode()
