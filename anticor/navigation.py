@@ -26,6 +26,11 @@ class NavItem:
 
 MENU: list[NavItem] = [
     NavItem(_("Главная"), "home", lambda user: True),
+    NavItem(_("Дела"), "cases:case-list", lambda user: access.can_read_area(user, access.Area.CASES)),
+    NavItem(_("Причины"), "cases:root-cause-list", lambda user: access.can_read_area(user, access.Area.CASES)),
+    NavItem(
+        _("Представления"), "cases:recommendation-list", lambda user: access.can_read_area(user, access.Area.CASES)
+    ),
     NavItem(_("Справочники"), "reference-index", lambda user: access.can_read_area(user, access.Area.REFERENCE)),
     NavItem(_("Журнал доступа"), "access-log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
     NavItem(_("Администрирование"), "admin:index", lambda user: user.is_staff),

@@ -4,7 +4,7 @@ the language switch on the login page and the static files."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from anticor import views
@@ -28,5 +28,6 @@ urlpatterns = [
     path("reference/<slug:kind>/", views.reference_list, name="reference-list"),
     path("history/<str:app_label>/<str:model_name>/<str:pk>/", views.history, name="history"),
     path("audit/access-log/", views.access_log, name="access-log"),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -458,7 +458,7 @@ def _save_measures(rec: Recommendation, measures: Sequence[MeasureData]) -> None
         measure.full_clean(exclude=["recommendation"])
         measure.save()
         keep.append(measure.pk)
-    # Measures dropped from the form are detached, not deleted: the audit trail keeps them.
+    # A measure removed in the form is deleted; the audit trail keeps its last state (DeleteEvent).
     rec.measures.exclude(pk__in=keep).delete()
 
 

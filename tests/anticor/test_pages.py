@@ -10,13 +10,14 @@ from anticor.models import AccessLog, Region
 
 pytestmark = pytest.mark.django_db
 
+CASES_NAV = ["/cases/", "/cases/root-causes/", "/cases/recommendations/"]
 NAV = {
-    Role.INVESTIGATOR: ["/", "/reference/"],
-    Role.DEPARTMENT_HEAD: ["/", "/reference/"],
-    Role.ANALYST: ["/", "/reference/"],
+    Role.INVESTIGATOR: ["/", *CASES_NAV, "/reference/"],
+    Role.DEPARTMENT_HEAD: ["/", *CASES_NAV, "/reference/"],
+    Role.ANALYST: ["/", *CASES_NAV, "/reference/"],
     Role.PROJECT_LEAD: ["/", "/reference/"],
     Role.INTERNAL_SECURITY: ["/", "/reference/"],
-    Role.AUDITOR: ["/", "/reference/", "/audit/access-log/"],
+    Role.AUDITOR: ["/", *CASES_NAV, "/reference/", "/audit/access-log/"],
     Role.ADMINISTRATOR: ["/", "/reference/", "/audit/access-log/", "/admin/"],
 }
 

@@ -1,0 +1,542 @@
+"""Pages of the cases app. Thin: forms validate shape, services decide and save, selectors scope reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from anticor import access
+from anticor.views import filtered, paginate
+from cases import services
+from cases.choices import RecommendationStatus, RootCauseStatus
+from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
+from cases.forms import (
+    CaseForm,
+    ImportForm,
+    LinkCasesForm,
+    MeasureFormSet,
+    RecommendationForm,
+    RecommendationTransitionForm,
+    RootCauseForm,
+    RootCauseTransitionForm,
+    SubjectFormSet,
+    TransitionForm,
+    add_service_errors,
+)
+from cases.models import Case, CaseEvent, Recommendation, RootCause
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def _require_area(user: Any, *, write: bool = False) -> None:
+    allowed = access.can_write_area if write else access.can_read_area
+    if not allowed(user, access.Area.CASES):
+        raise PermissionDenied
+
+
+def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
+    case = (
+        access.visible(user, Case.objects.select_related("department", "state_body", "sector"))
+        .filter(registration_number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if for_update and not access.can_change(user, case):
+        raise PermissionDenied
+    return case
+
+
+def _stale_message(request, error: services.StaleVersion, model) -> None:
+    labels = {f.name: str(f.verbose_name) for f in model._meta.fields}
+    changed = ", ".join(labels.get(name, name) for name in error.changes) or _("статус или связанные записи")
+    messages.error(
+        request,
+        _("%(message)s Изменено другим пользователем: %(fields)s. Проверьте текущие данные и внесите изменения снова.")
+        % {"message": error, "fields": changed},
+    )
+
+
+# --- cases -----------------------------------------------------------------------------------------------------------
+
+
+def _case_list_queryset(user: Any):
+    return access.visible(
+        user, Case.objects.select_related("department", "state_body", "sector").prefetch_related("articles")
+    )
+
+
+@require_GET
+def case_list(request):
+    _require_area(request.user)
+    queryset = _case_list_queryset(request.user)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    page = paginate(request, filtered(filterset, queryset))
+    today = timezone.localdate()
+    overdue_ids = set(
+        overdue_recommendations(today)
+        .filter(root_causes__cases__in=[case.pk for case in page.object_list])
+        .values_list("root_causes__cases", flat=True)
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "overdue_ids": overdue_ids,
+            "can_create": access.can_write_area(request.user, access.Area.CASES),
+        },
+    )
+
+
+@require_GET
+def case_export(request, fmt: str):
+    from cases.exports import cases_export
+
+    _require_area(request.user)
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    queryset = access.visible(request.user, Case.objects.all())
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, _("Выгрузка не выполнена: исправьте условия отбора."))
+        return redirect(f"{request.path.rsplit('/export/', 1)[0]}/?{request.GET.urlencode()}")
+    content, content_type, filename = cases_export(
+        user=request.user, queryset=filtered(filterset, queryset), fmt=fmt, request=request
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _case_form_page(request, *, case: Case | None):
+    user = request.user
+    instance = case or Case()
+    form = CaseForm(request.POST or None, instance=instance, user=user)
+    formset = SubjectFormSet(request.POST or None, instance=instance, prefix="subjects")
+    if request.method == "POST" and "add_subject" in request.POST:
+        # Add a row without losing what was typed (works without JavaScript).
+        data = request.POST.copy()
+        data["subjects-TOTAL_FORMS"] = str(int(data.get("subjects-TOTAL_FORMS", 0) or 0) + 1)
+        form = CaseForm(data, instance=instance, user=user)
+        formset = SubjectFormSet(data, instance=instance, prefix="subjects")
+        return render(request, "cases/case_form.html", {"form": form, "formset": formset, "case": case, "adding": True})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            if case is None:
+                saved = services.case_create(
+                    user=user,
+                    values=form.service_values(),
+                    article_ids=[a.pk for a in form.cleaned_data["articles"]],
+                    subjects=formset.subject_data(),
+                )
+                messages.success(
+                    request, _("Дело %(number)s зарегистрировано.") % {"number": saved.registration_number}
+                )
+            else:
+                saved = services.case_update(
+                    user=user,
+                    case_id=case.pk,
+                    expected_version=form.cleaned_data.get("version"),
+                    values=form.service_values(),
+                    article_ids=[a.pk for a in form.cleaned_data["articles"]],
+                    subjects=formset.subject_data(),
+                )
+                messages.success(request, _("Изменения сохранены."))
+            return redirect(saved)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, Case)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
+    return render(request, "cases/case_form.html", {"form": form, "formset": formset, "case": case})
+
+
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    _require_area(request.user, write=True)
+    return _case_form_page(request, case=None)
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request, number: str):
+    case = _case_or_404(request.user, number, for_update=True)
+    if case.is_final:
+        messages.error(request, _("Дело в окончательном статусе изменять нельзя."))
+        return redirect(case)
+    return _case_form_page(request, case=case)
+
+
+@require_GET
+def case_detail(request, number: str):
+    case = _case_or_404(request.user, number)
+    root_causes = list(
+        case.root_causes.select_related("category", "state_body").prefetch_related(
+            Prefetch("recommendations", queryset=Recommendation.objects.select_related("addressee"))
+        )
+    )
+    recommendations = {rec.pk: rec for cause in root_causes for rec in cause.recommendations.all()}
+    allowed = services.case_allowed_transitions(user=request.user, case=case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "articles": list(case.articles.all()),
+            "subjects": list(case.subjects.filter(is_removed=False).select_related("state_body")),
+            "events": list(CaseEvent.objects.filter(case=case).select_related("actor")),
+            "root_causes": root_causes,
+            "recommendations": sorted(recommendations.values(), key=lambda r: r.pk),
+            "today": timezone.localdate(),
+            "transition_form": TransitionForm(allowed=allowed, initial={"version": case.version}) if allowed else None,
+            "can_edit": access.can_change(request.user, case) and not case.is_final,
+        },
+    )
+
+
+@require_POST
+def case_transition(request, number: str):
+    case = _case_or_404(request.user, number, for_update=True)
+    allowed = services.case_allowed_transitions(user=request.user, case=case)
+    form = TransitionForm(request.POST, allowed=allowed)
+    if form.is_valid():
+        data = form.cleaned_data
+        merged_into = None
+        if data["merged_into"]:
+            merged_into = access.visible(
+                request.user, Case.objects.filter(registration_number=data["merged_into"])
+            ).first()
+        try:
+            services.case_transition(
+                user=request.user,
+                case_id=case.pk,
+                to=data["to"],
+                reason=data["reason"],
+                on=data["on"],
+                termination_ground_id=data["termination_ground"].pk if data["termination_ground"] else None,
+                merged_into_id=merged_into.pk if merged_into else (0 if data["merged_into"] else None),
+                expected_version=data["version"],
+            )
+            messages.success(request, _("Статус дела изменён."))
+            return redirect(case)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, Case)
+            return redirect(case)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
+    # The transition form again, with the errors next to its fields.
+    return render(
+        request,
+        "cases/case_transition.html",
+        {"case": case, "transition_form": form},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_import(request):
+    from cases.imports import case_import as run_import
+
+    _require_area(request.user, write=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = run_import(
+            user=request.user, uploaded_file=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        )
+        if result.ok and not form.cleaned_data["dry_run"]:
+            messages.success(request, _("Импортировано дел: %(count)s.") % {"count": result.created})
+            return redirect("cases:case-list")
+        if result.ok:
+            messages.success(
+                request, _("Файл проверен, ошибок нет. Дел к импорту: %(count)s.") % {"count": result.created}
+            )
+    return render(request, "cases/case_import.html", {"form": form, "result": result})
+
+
+@require_GET
+def case_import_template(request):
+    from cases.imports import import_template_xlsx
+
+    _require_area(request.user, write=True)
+    response = HttpResponse(
+        import_template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="anticor-cases-template.xlsx"'
+    return response
+
+
+# --- root causes -----------------------------------------------------------------------------------------------------
+
+
+def _root_cause_or_404(user: Any, pk: int, *, for_update: bool = False) -> RootCause:
+    cause = (
+        access.visible(user, RootCause.objects.select_related("category", "state_body", "department"))
+        .filter(pk=pk)
+        .first()
+    )
+    if cause is None:
+        raise Http404
+    if for_update and not access.can_change(user, cause):
+        raise PermissionDenied
+    return cause
+
+
+@require_GET
+def root_cause_list(request):
+    _require_area(request.user)
+    queryset = access.visible(
+        request.user,
+        RootCause.objects.select_related("category", "state_body", "department").annotate(case_count=Count("cases")),
+    )
+    filterset = RootCauseFilterSet(request.GET or None, queryset=queryset)
+    page = paginate(request, filtered(filterset, queryset))
+    return render(
+        request,
+        "cases/root_cause_list.html",
+        {"filterset": filterset, "page": page, "can_create": access.can_write_area(request.user, access.Area.CASES)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def root_cause_form(request, pk: int | None = None):
+    cause = _root_cause_or_404(request.user, pk, for_update=True) if pk else None
+    if cause is None:
+        _require_area(request.user, write=True)
+    from_case = None
+    if cause is None and request.GET.get("case"):
+        from_case = access.visible(request.user, Case.objects.filter(registration_number=request.GET["case"])).first()
+    initial = {"state_body": from_case.state_body_id, "identified_on": timezone.localdate()} if from_case else None
+    form = RootCauseForm(request.POST or None, instance=cause or RootCause(), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if cause is None:
+                saved = services.root_cause_create(
+                    user=request.user, values=form.service_values(), case_ids=[from_case.pk] if from_case else []
+                )
+                messages.success(request, _("Причина записана."))
+            else:
+                saved = services.root_cause_update(
+                    user=request.user,
+                    root_cause_id=cause.pk,
+                    expected_version=form.cleaned_data.get("version"),
+                    values=form.service_values(),
+                )
+                messages.success(request, _("Изменения сохранены."))
+            return redirect(saved)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, RootCause)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
+    return render(request, "cases/root_cause_form.html", {"form": form, "cause": cause, "from_case": from_case})
+
+
+@require_GET
+def root_cause_detail(request, pk: int):
+    cause = _root_cause_or_404(request.user, pk)
+    can_edit = access.can_change(request.user, cause)
+    allowed = [
+        s
+        for s in RootCauseStatus.values
+        if s in services.ROOT_CAUSE_TRANSITIONS[cause.status] and s != RootCauseStatus.REGRESSED
+    ]
+    transition_form = RootCauseTransitionForm(initial={"version": cause.version})
+    transition_form.fields["to"].choices = [(v, label) for v, label in RootCauseStatus.choices if v in allowed]
+    return render(
+        request,
+        "cases/root_cause_detail.html",
+        {
+            "cause": cause,
+            "cases": list(access.visible(request.user, cause.cases.select_related("department"))),
+            "recommendations": list(cause.recommendations.select_related("addressee")),
+            "can_edit": can_edit,
+            "transition_form": transition_form if can_edit and allowed else None,
+            "link_form": LinkCasesForm() if can_edit else None,
+        },
+    )
+
+
+@require_POST
+def root_cause_transition(request, pk: int):
+    cause = _root_cause_or_404(request.user, pk, for_update=True)
+    form = RootCauseTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.root_cause_transition(
+                user=request.user,
+                root_cause_id=cause.pk,
+                to=form.cleaned_data["to"],
+                on=form.cleaned_data["on"],
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Статус причины изменён."))
+            return redirect(cause)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, RootCause)
+            return redirect(cause)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(request, "cases/root_cause_transition.html", {"cause": cause, "transition_form": form}, status=400)
+
+
+@require_POST
+def root_cause_link(request, pk: int):
+    cause = _root_cause_or_404(request.user, pk, for_update=True)
+    form = LinkCasesForm(request.POST)
+    if form.is_valid():
+        numbers = form.cleaned_data["numbers"]
+        found = dict(
+            access.visible(request.user, Case.objects.filter(registration_number__in=numbers)).values_list(
+                "registration_number", "pk"
+            )
+        )
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            form.add_error(
+                "numbers", _("Дела не найдены или недоступны: %(numbers)s") % {"numbers": ", ".join(missing)}
+            )
+        else:
+            services.root_cause_link_cases(user=request.user, root_cause_id=cause.pk, case_ids=list(found.values()))
+            messages.success(request, _("Связи с делами сохранены."))
+            return redirect(cause)
+    return render(request, "cases/root_cause_link.html", {"cause": cause, "link_form": form}, status=400)
+
+
+# --- recommendations -------------------------------------------------------------------------------------------------
+
+
+def _recommendation_or_404(user: Any, pk: int, *, for_update: bool = False) -> Recommendation:
+    rec = access.visible(user, Recommendation.objects.select_related("addressee", "department")).filter(pk=pk).first()
+    if rec is None:
+        raise Http404
+    if for_update and not access.can_change(user, rec):
+        raise PermissionDenied
+    return rec
+
+
+@require_GET
+def recommendation_list(request):
+    _require_area(request.user)
+    queryset = access.visible(request.user, Recommendation.objects.select_related("addressee", "department"))
+    filterset = RecommendationFilterSet(request.GET or None, queryset=queryset)
+    page = paginate(request, filtered(filterset, queryset))
+    return render(
+        request,
+        "cases/recommendation_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "today": timezone.localdate(),
+            "can_create": access.can_write_area(request.user, access.Area.CASES),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def recommendation_form(request, pk: int | None = None):
+    rec = _recommendation_or_404(request.user, pk, for_update=True) if pk else None
+    if rec is None:
+        _require_area(request.user, write=True)
+    instance = rec or Recommendation()
+    initial = {}
+    if rec is None and request.GET.get("root_cause", "").isdigit():
+        initial["root_causes"] = [int(request.GET["root_cause"])]
+    form = RecommendationForm(request.POST or None, instance=instance, user=request.user, initial=initial)
+    formset = MeasureFormSet(request.POST or None, instance=instance, prefix="measures")
+    if request.method == "POST" and "add_measure" in request.POST:
+        data = request.POST.copy()
+        data["measures-TOTAL_FORMS"] = str(int(data.get("measures-TOTAL_FORMS", 0) or 0) + 1)
+        form = RecommendationForm(data, instance=instance, user=request.user)
+        formset = MeasureFormSet(data, instance=instance, prefix="measures")
+        return render(
+            request, "cases/recommendation_form.html", {"form": form, "formset": formset, "rec": rec, "adding": True}
+        )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        causes = [c.pk for c in form.cleaned_data["root_causes"]]
+        try:
+            if rec is None:
+                saved = services.recommendation_create(
+                    user=request.user,
+                    values=form.service_values(),
+                    root_cause_ids=causes,
+                    measures=formset.measure_data(),
+                )
+                messages.success(request, _("Представление записано."))
+            else:
+                saved = services.recommendation_update(
+                    user=request.user,
+                    recommendation_id=rec.pk,
+                    expected_version=form.cleaned_data.get("version"),
+                    values=form.service_values(),
+                    root_cause_ids=causes,
+                    measures=formset.measure_data(),
+                )
+                messages.success(request, _("Изменения сохранены."))
+            return redirect(saved)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, Recommendation)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
+    return render(request, "cases/recommendation_form.html", {"form": form, "formset": formset, "rec": rec})
+
+
+@require_GET
+def recommendation_detail(request, pk: int):
+    rec = _recommendation_or_404(request.user, pk)
+    can_edit = access.can_change(request.user, rec)
+    allowed = services.RECOMMENDATION_TRANSITIONS[rec.status]
+    transition_form = RecommendationTransitionForm(initial={"version": rec.version})
+    transition_form.fields["to"].choices = [(v, label) for v, label in RecommendationStatus.choices if v in allowed]
+    return render(
+        request,
+        "cases/recommendation_detail.html",
+        {
+            "rec": rec,
+            "root_causes": list(access.visible(request.user, rec.root_causes.select_related("category"))),
+            "measures": list(rec.measures.all()),
+            "overdue": rec.is_overdue(timezone.localdate()),
+            "can_edit": can_edit,
+            "transition_form": transition_form if can_edit and allowed else None,
+        },
+    )
+
+
+@require_POST
+def recommendation_transition(request, pk: int):
+    rec = _recommendation_or_404(request.user, pk, for_update=True)
+    form = RecommendationTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recommendation_transition(
+                user=request.user,
+                recommendation_id=rec.pk,
+                to=form.cleaned_data["to"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Статус представления изменён."))
+            return redirect(rec)
+        except services.StaleVersion as conflict:
+            _stale_message(request, conflict, Recommendation)
+            return redirect(rec)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(request, "cases/recommendation_transition.html", {"rec": rec, "transition_form": form}, status=400)

@@ -1,0 +1,229 @@
+"""Case pages as staff use them: list, registration with subjects, edit conflicts, transitions, permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from anticor.access import Role
+from anticor.models import Article, StateBody
+from cases.choices import CaseStatus
+from cases.models import Case, CaseEvent, Subject, TerminationGround
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def case_post_data(**overrides):
+    body = StateBody.objects.filter(region__code="75").first()
+    data = {
+        "registration_number": "751111111111111",
+        "registered_on": "2026-03-10",
+        "department": "",
+        "articles": [str(Article.objects.get(code="366").pk)],
+        "state_body": str(body.pk),
+        "sector": "",
+        "summary": "Взятка за разрешение на строительство",
+        "investigator": "",
+        "damage_amount": "1000000",
+        "recovered_amount": "250000",
+        "subjects-TOTAL_FORMS": "2",
+        "subjects-INITIAL_FORMS": "0",
+        "subjects-MIN_NUM_FORMS": "0",
+        "subjects-MAX_NUM_FORMS": "1000",
+        "subjects-0-full_name": "Касымов Арман Болатович",
+        "subjects-0-iin": "900101300007",
+        "subjects-0-position": "Руководитель отдела",
+        "subjects-0-post_category": "administrative",
+        "subjects-0-role": "suspect",
+        "subjects-1-full_name": "Омарова Дана Сериковна",
+        "subjects-1-iin": "850515400002",
+        "subjects-1-position": "Специалист",
+        "subjects-1-post_category": "other",
+        "subjects-1-role": "witness",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def investigator(make_user, client):
+    user = make_user(Role.INVESTIGATOR)
+    client.force_login(user)
+    return user
+
+
+def with_defaults(data, user):
+    from cases.models import Sector
+
+    data.setdefault("department", str(user.department_id))
+    if not data.get("department"):
+        data["department"] = str(user.department_id)
+    if not data.get("sector"):
+        data["sector"] = str(Sector.objects.get(code="construction").pk)
+    return data
+
+
+def test_register_a_case_with_two_subjects(client, investigator):
+    response = client.post("/cases/new/", with_defaults(case_post_data(), investigator))
+    assert response.status_code == 302
+    case = Case.objects.get(registration_number="751111111111111")
+    assert response["Location"] == "/cases/751111111111111/"
+    assert list(case.subjects.values_list("full_name", "role")) == [
+        ("Касымов Арман Болатович", "suspect"),
+        ("Омарова Дана Сериковна", "witness"),
+    ]
+    assert (case.department, case.status, case.version) == (investigator.department, CaseStatus.REGISTERED, 1)
+    assert list(CaseEvent.objects.filter(case=case).values_list("kind", "actor")) == [("created", investigator.pk)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"subjects-1-iin": "850515400003"}, "iin", "Неверная контрольная цифра ИИН."),
+        ({"subjects-1-iin": "900230300009"}, "iin", "ИИН содержит несуществующую дату рождения или неверную цифру века."),
+        ({"registration_number": "75111111111111"}, "registration_number", "Номер ЕРДР должен состоять ровно из 15 цифр."),
+        ({"registered_on": "2099-01-01"}, "registered_on", "Дата регистрации не может быть в будущем."),
+        ({"recovered_amount": "2000000"}, "recovered_amount", "Возмещённая сумма не может превышать сумму ущерба."),
+        ({"damage_amount": "-5"}, "damage_amount", None),
+        ({"articles": []}, "articles", "Обязательное поле."),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, investigator, overrides, field, message):
+    response = client.post("/cases/new/", with_defaults(case_post_data(**overrides), investigator))
+    assert response.status_code == 200
+    if field == "iin":
+        errors = response.context["formset"].forms[1].errors["iin"]
+    else:
+        errors = response.context["form"].errors[field]
+    if message:
+        assert message in errors
+    else:
+        assert errors
+    assert Case.objects.count() == 0
+    assert Subject.objects.count() == 0
+
+
+def test_duplicate_registration_number_is_refused(client, investigator):
+    CaseFactory(registration_number="751111111111111")
+    response = client.post("/cases/new/", with_defaults(case_post_data(), investigator))
+    assert response.context["form"].errors["registration_number"] == ["Дело с таким номером ЕРДР уже зарегистрировано."]
+    assert Case.objects.count() == 1
+
+
+def test_add_subject_row_keeps_typed_data(client, investigator):
+    data = with_defaults(case_post_data(add_subject="1"), investigator)
+    response = client.post("/cases/new/", data)
+    formset = response.context["formset"]
+    assert formset.total_form_count() == 3
+    assert formset.forms[0]["full_name"].value() == "Касымов Арман Болатович"
+    assert response.context["form"]["summary"].value() == "Взятка за разрешение на строительство"
+    assert Case.objects.count() == 0
+
+
+def test_other_departments_case_is_not_found(client, investigator):
+    case = CaseFactory(department_code="71")
+    assert client.get(f"/cases/{case.registration_number}/").status_code == 404
+    assert client.post(f"/cases/{case.registration_number}/edit/", {"summary": "x"}).status_code == 404
+    case.refresh_from_db()
+    assert case.version == 1
+
+
+def test_stale_edit_is_refused_with_a_message(client, investigator):
+    case = CaseFactory()
+    data = with_defaults(case_post_data(registration_number=case.registration_number, summary="Мой вариант",
+                                        version="1", **{"subjects-TOTAL_FORMS": "0"}), investigator)
+    Case.objects.filter(pk=case.pk).update(version=2, summary="Вариант коллеги")
+    response = client.post(f"/cases/{case.registration_number}/edit/", data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Запись изменена другим пользователем" in text
+    assert "фабула" in text
+    case.refresh_from_db()
+    assert (case.summary, case.version) == ("Вариант коллеги", 2)
+
+
+def test_head_terminates_a_case_with_a_ground(client, make_user):
+    head = make_user(Role.DEPARTMENT_HEAD)
+    client.force_login(head)
+    case = CaseFactory()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.INVESTIGATING)
+    ground = TerminationGround.objects.get(code="no_corpus_delicti")
+    response = client.post(
+        f"/cases/{case.registration_number}/transition/",
+        {"to": "terminated", "reason": "Постановление о прекращении", "termination_ground": ground.pk, "version": 1},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.termination_ground, case.closed_on) == ("terminated", ground, timezone.localdate())
+
+
+def test_termination_without_ground_shows_the_error(client, make_user):
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))
+    case = CaseFactory()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.INVESTIGATING)
+    response = client.post(
+        f"/cases/{case.registration_number}/transition/", {"to": "terminated", "reason": "x", "version": 1}
+    )
+    assert response.status_code == 400
+    assert response.context["transition_form"].errors["termination_ground"] == ["Для прекращения дела укажите основание."]
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATING
+
+
+def test_investigator_is_not_offered_final_transitions(client, investigator):
+    case = CaseFactory()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.SENT_TO_COURT)
+    response = client.get(f"/cases/{case.registration_number}/")
+    assert response.context["transition_form"] is None
+    response = client.post(f"/cases/{case.registration_number}/transition/", {"to": "convicted", "reason": "x"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.SENT_TO_COURT
+
+
+def test_auditor_reads_but_cannot_edit(client, make_user):
+    client.force_login(make_user(Role.AUDITOR, department="00"))
+    case = CaseFactory()
+    assert client.get(f"/cases/{case.registration_number}/").status_code == 200
+    assert client.get(f"/cases/{case.registration_number}/edit/").status_code == 403
+    assert client.get("/cases/new/").status_code == 403
+
+
+def test_list_filters_and_search(client, investigator):
+    first = CaseFactory(registered_on=dt.date(2026, 1, 5))
+    CaseFactory(registered_on=dt.date(2026, 2, 5))
+    response = client.get("/cases/", {"registered_to": "2026-01-31"})
+    assert [c.pk for c in response.context["page"]] == [first.pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "nonsense"}, {"department": "99"}, {"registered_from": "31.31.2026"}, {"ordering": "password"},
+     {"page": "-1"}, {"overdue": "maybe"}, {"q": "'&|!:*()"}],
+)
+def test_bad_filter_values_never_produce_a_500(client, investigator, query):
+    CaseFactory()
+    assert client.get("/cases/", query).status_code == 200
+
+
+def test_case_list_query_count_is_constant_in_rows(client, investigator, django_assert_num_queries):
+    CaseFactory.create_batch(2)
+    client.get("/cases/")
+    with django_assert_num_queries(11) as captured:
+        client.get("/cases/")
+    CaseFactory.create_batch(20)
+    with django_assert_num_queries(len(captured.captured_queries)):
+        response = client.get("/cases/")
+    assert response.context["page"].paginator.count == 22
+
+
+def test_case_detail_query_count_is_constant_in_rows(client, investigator, django_assert_num_queries):
+    case = CaseFactory()
+    client.get(f"/cases/{case.registration_number}/")
+    with django_assert_num_queries(12) as captured:
+        client.get(f"/cases/{case.registration_number}/")
+    for n in range(5):
+        Subject.objects.create(case=case, full_name=f"Участник {n}", iin="900101300007", role="witness")
+    with django_assert_num_queries(len(captured.captured_queries)):
+        assert client.get(f"/cases/{case.registration_number}/").status_code == 200
