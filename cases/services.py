@@ -135,9 +135,17 @@ def _save_subjects(case: Case, subjects: Iterable[SubjectData], *, replace: bool
 
 @transaction.atomic
 def case_create(
-    *, user: Any, values: Mapping[str, Any], article_ids: Sequence[int], subjects: Sequence[SubjectData] = ()
+    *,
+    user: Any,
+    values: Mapping[str, Any],
+    article_ids: Sequence[int],
+    subjects: Sequence[SubjectData] = (),
+    refresh_search: bool = True,
 ) -> Case:
-    """Register a case in the user's scope. ``values`` are model field values (FK ids as ``<name>_id``)."""
+    """Register a case in the user's scope. ``values`` are model field values (FK ids as ``<name>_id``).
+
+    A bulk caller (the import) passes ``refresh_search=False`` and refreshes the search vectors once at the end.
+    """
     case = Case(**values)
     if not access.can_change(user, case):
         raise AccessDenied()
@@ -149,7 +157,8 @@ def case_create(
     case.articles.set(article_ids)
     _save_subjects(case, subjects, replace=False)
     CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
-    case_refresh_search(case_ids=[case.pk])
+    if refresh_search:
+        case_refresh_search(case_ids=[case.pk])
     return case
 
 
