@@ -520,7 +520,7 @@ def test_a_file_with_too_many_rows_is_refused(investigator):
     upload = csv_upload(rows)
 
     # When it is imported, then it is refused as a whole
-    assert case_import(user=investigator, uploaded_file=upload) == file_error("В файле больше 5000 строк с данными.")
+    assert case_import(user=investigator, uploaded_file=upload) == file_error("В файле больше 2000 строк с данными.")
     assert Case.objects.count() == 0
 
 
