@@ -285,3 +285,9 @@ class RecommendationTransitionForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Файл XLSX или CSV"))
     dry_run = forms.BooleanField(label=_("Только проверить, не сохранять"), required=False)
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Причина архивирования"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

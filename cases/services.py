@@ -177,8 +177,8 @@ def case_update(
     if not access.can_change(user, case):
         raise AccessDenied()
     _check_version(case, expected_version, values)
-    if case.is_final:
-        raise ValidationError(_("Дело в окончательном статусе изменять нельзя."))
+    if case.is_final or case.is_archived:
+        raise ValidationError(_("Дело в окончательном статусе или в архиве изменять нельзя."))
     _apply(case, values)
     if not access.can_change(user, case):  # moving a case to another department is not the user's to do
         raise AccessDenied()
@@ -194,6 +194,25 @@ def case_update(
         _save_subjects(case, subjects, replace=True)
     CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.EDITED, data={"fields": sorted(values)})
     case_refresh_search(case_ids=[case.pk])
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
+    """Put a wrongly entered case aside (cases are never deleted). Heads only; the reason is required."""
+    case = _locked(Case, case_id)
+    if not access.can_change(user, case) or not access.has_capability(user, Capability.CLOSE_CASES):
+        raise AccessDenied(_("Архивировать дело может руководитель департамента."))
+    if case.is_archived:
+        raise ValidationError(_("Дело уже в архиве."))
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": [_("Укажите причину архивирования.")]})
+    case.is_archived = True
+    case.archive_reason = reason.strip()
+    case.version = F("version") + 1
+    case.save(update_fields=["is_archived", "archive_reason", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.ARCHIVED, reason=reason.strip())
     case.refresh_from_db()
     return case
 
@@ -224,6 +243,8 @@ def case_transition(
     if not access.can_change(user, case):
         raise AccessDenied()
     _check_version(case, expected_version, {})
+    if case.is_archived:
+        raise TransitionError({"to": [_("Дело в архиве: статус не меняется.")]})
     source = case.status
     if to not in CaseStatus.values:
         raise TransitionError({"to": [_("Неизвестный статус.")]})

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<str:number>/", views.case_detail, name="case-detail"),
     path("<str:number>/edit/", views.case_edit, name="case-edit"),
     path("<str:number>/transition/", views.case_transition, name="case-transition"),
+    path("<str:number>/archive/", views.case_archive, name="case-archive"),
 ]

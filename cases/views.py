@@ -19,6 +19,7 @@ from cases import services
 from cases.choices import RecommendationStatus, RootCauseStatus
 from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
 from cases.forms import (
+    ArchiveForm,
     CaseForm,
     ImportForm,
     LinkCasesForm,
@@ -171,8 +172,8 @@ def case_create(request):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, number: str):
     case = _case_or_404(request.user, number, for_update=True)
-    if case.is_final:
-        messages.error(request, _("Дело в окончательном статусе изменять нельзя."))
+    if case.is_final or case.is_archived:
+        messages.error(request, _("Дело в окончательном статусе или в архиве изменять нельзя."))
         return redirect(case)
     return _case_form_page(request, case=case)
 
@@ -199,7 +200,12 @@ def case_detail(request, number: str):
             "recommendations": sorted(recommendations.values(), key=lambda r: r.pk),
             "today": timezone.localdate(),
             "transition_form": TransitionForm(allowed=allowed, initial={"version": case.version}) if allowed else None,
-            "can_edit": access.can_change(request.user, case) and not case.is_final,
+            "can_edit": access.can_change(request.user, case) and not case.is_final and not case.is_archived,
+            "archive_form": ArchiveForm()
+            if access.can_change(request.user, case)
+            and access.has_capability(request.user, access.Capability.CLOSE_CASES)
+            and not case.is_archived
+            else None,
         },
     )
 
@@ -243,6 +249,22 @@ def case_transition(request, number: str):
         {"case": case, "transition_form": form},
         status=400,
     )
+
+
+@require_POST
+def case_archive(request, number: str):
+    case = _case_or_404(request.user, number, for_update=True)
+    form = ArchiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_archive(user=request.user, case_id=case.pk, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Дело перемещено в архив."))
+            return redirect(case)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except access.AccessDenied as denied:
+            raise PermissionDenied(str(denied)) from None
+    return render(request, "cases/case_archive.html", {"case": case, "archive_form": form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -176,3 +176,26 @@ def test_full_text_search_finds_a_subject_in_another_grammatical_case(make_user)
     assert list(case_search(Case.objects.all(), "Серикболов")) == []
     # Query syntax characters are not syntax here: no error, and no filter when nothing is left.
     assert case_search(Case.objects.all(), "'&|!:*()").count() == Case.objects.count()
+
+
+def test_head_archives_a_wrong_record_with_a_reason(make_user):
+    head = make_user(Role.DEPARTMENT_HEAD)
+    case = CaseFactory()
+    archived = services.case_archive(user=head, case_id=case.pk, reason="Внесено ошибочно, дубль дела")
+    assert (archived.is_archived, archived.archive_reason, archived.version) == (
+        True,
+        "Внесено ошибочно, дубль дела",
+        2,
+    )
+    assert CaseEvent.objects.filter(case=case).latest("id").kind == CaseEventKind.ARCHIVED
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_investigator_cannot_archive_and_nothing_changes(make_user):
+    case = CaseFactory()
+    with pytest.raises(AccessDenied):
+        services.case_archive(user=make_user(Role.INVESTIGATOR), case_id=case.pk, reason="x")
+    with pytest.raises(ValidationError):
+        services.case_archive(user=make_user(Role.DEPARTMENT_HEAD), case_id=case.pk, reason=" ")
+    case.refresh_from_db()
+    assert (case.is_archived, case.archive_reason, case.version) == (False, "", 1)

@@ -83,8 +83,16 @@ def test_register_a_case_with_two_subjects(client, investigator):
     ("overrides", "field", "message"),
     [
         ({"subjects-1-iin": "850515400003"}, "iin", "Неверная контрольная цифра ИИН."),
-        ({"subjects-1-iin": "900230300009"}, "iin", "ИИН содержит несуществующую дату рождения или неверную цифру века."),
-        ({"registration_number": "75111111111111"}, "registration_number", "Номер ЕРДР должен состоять ровно из 15 цифр."),
+        (
+            {"subjects-1-iin": "900230300009"},
+            "iin",
+            "ИИН содержит несуществующую дату рождения или неверную цифру века.",
+        ),
+        (
+            {"registration_number": "75111111111111"},
+            "registration_number",
+            "Номер ЕРДР должен состоять ровно из 15 цифр.",
+        ),
         ({"registered_on": "2099-01-01"}, "registered_on", "Дата регистрации не может быть в будущем."),
         ({"recovered_amount": "2000000"}, "recovered_amount", "Возмещённая сумма не может превышать сумму ущерба."),
         ({"damage_amount": "-5"}, "damage_amount", None),
@@ -133,8 +141,15 @@ def test_other_departments_case_is_not_found(client, investigator):
 
 def test_stale_edit_is_refused_with_a_message(client, investigator):
     case = CaseFactory()
-    data = with_defaults(case_post_data(registration_number=case.registration_number, summary="Мой вариант",
-                                        version="1", **{"subjects-TOTAL_FORMS": "0"}), investigator)
+    data = with_defaults(
+        case_post_data(
+            registration_number=case.registration_number,
+            summary="Мой вариант",
+            version="1",
+            **{"subjects-TOTAL_FORMS": "0"},
+        ),
+        investigator,
+    )
     Case.objects.filter(pk=case.pk).update(version=2, summary="Вариант коллеги")
     response = client.post(f"/cases/{case.registration_number}/edit/", data)
     assert response.status_code == 200
@@ -168,7 +183,9 @@ def test_termination_without_ground_shows_the_error(client, make_user):
         f"/cases/{case.registration_number}/transition/", {"to": "terminated", "reason": "x", "version": 1}
     )
     assert response.status_code == 400
-    assert response.context["transition_form"].errors["termination_ground"] == ["Для прекращения дела укажите основание."]
+    assert response.context["transition_form"].errors["termination_ground"] == [
+        "Для прекращения дела укажите основание."
+    ]
     assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATING
 
 
@@ -199,8 +216,15 @@ def test_list_filters_and_search(client, investigator):
 
 @pytest.mark.parametrize(
     "query",
-    [{"status": "nonsense"}, {"department": "99"}, {"registered_from": "31.31.2026"}, {"ordering": "password"},
-     {"page": "-1"}, {"overdue": "maybe"}, {"q": "'&|!:*()"}],
+    [
+        {"status": "nonsense"},
+        {"department": "99"},
+        {"registered_from": "31.31.2026"},
+        {"ordering": "password"},
+        {"page": "-1"},
+        {"overdue": "maybe"},
+        {"q": "'&|!:*()"},
+    ],
 )
 def test_bad_filter_values_never_produce_a_500(client, investigator, query):
     CaseFactory()
