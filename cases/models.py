@@ -9,6 +9,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,9 @@ class RootCauseCategory(CodedReference):
         verbose_name_plural = _("категории причин и условий")
 
 
+non_negative = MinValueValidator(Decimal(0), _("Сумма не может быть отрицательной."))
+
+
 def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
 
@@ -108,8 +112,12 @@ class Case(VersionedModel):
         blank=True,
         related_name="cases",
     )
-    damage_amount = models.DecimalField(_("ущерб, тенге"), max_digits=18, decimal_places=2, default=Decimal(0))
-    recovered_amount = models.DecimalField(_("возмещено, тенге"), max_digits=18, decimal_places=2, default=Decimal(0))
+    damage_amount = models.DecimalField(
+        _("ущерб, тенге"), max_digits=18, decimal_places=2, default=Decimal(0), validators=[non_negative]
+    )
+    recovered_amount = models.DecimalField(
+        _("возмещено, тенге"), max_digits=18, decimal_places=2, default=Decimal(0), validators=[non_negative]
+    )
     status = models.CharField(_("статус"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
     status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True)
     sent_to_court_on = models.DateField(_("дата направления в суд"), null=True, blank=True)
