@@ -11,6 +11,6 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": []}
     return {
-        "nav_items": menu_for(user),
+        "nav_items": menu_for(user, request.path),
         "user_roles": [access.Role(role).label for role in sorted(access.user_roles(user))],
     }

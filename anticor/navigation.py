@@ -37,5 +37,10 @@ MENU: list[NavItem] = [
 ]
 
 
-def menu_for(user: Any) -> list[dict[str, str]]:
-    return [{"label": item.label, "url": item.url} for item in MENU if item.allowed(user)]
+def menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The entries the user may open; the one whose URL is the longest prefix of ``path`` is marked active."""
+    items = [{"label": item.label, "url": item.url, "active": False} for item in MENU if item.allowed(user)]
+    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
+    return items

@@ -19,13 +19,34 @@ from cases.services import MeasureData, SubjectData
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names (others at the top of the form)."""
+def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError next to the fields it names (others at the top of the form).
+
+    ``field_map`` renames the service's field names to the form's (``verified_on`` → ``on``).
+    """
+    field_map = field_map or {}
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
+            field = field_map.get(field, field)
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def clear_errors(*forms_and_formsets: Any) -> None:
+    """Forget validation errors of bound forms: adding a formset row is not a save attempt."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    for item in forms_and_formsets:
+        if isinstance(item, forms.BaseFormSet):
+            item.full_clean()
+            item._non_form_errors = ErrorList()
+            for form in item.forms:
+                form._errors = ErrorDict()
+            item._errors = [ErrorDict() for _form in item.forms]
+        else:
+            item.full_clean()
+            item._errors = ErrorDict()
 
 
 def departments_for(user: Any, area: str = access.Area.CASES) -> Any:
@@ -84,8 +105,8 @@ class CaseForm(VersionedForm):
         ).order_by("last_name", "first_name")
         if self.instance.pk:
             self.fields["registration_number"].disabled = True
-        elif user.department_id and not self.is_bound:
-            self.initial.setdefault("department", user.department_id)
+        elif user.department_id and not self.is_bound and not self.initial.get("department"):
+            self.initial["department"] = user.department_id
 
     def clean_registered_on(self):
         value = self.cleaned_data["registered_on"]
@@ -178,8 +199,8 @@ class RootCauseForm(VersionedForm):
         self.fields["department"].queryset = departments_for(user)
         self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
         self.fields["state_body"].queryset = StateBody.objects.filter(is_active=True)
-        if user.department_id and not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("department", user.department_id)
+        if user.department_id and not self.is_bound and not self.instance.pk and not self.initial.get("department"):
+            self.initial["department"] = user.department_id
 
     def service_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -231,8 +252,8 @@ class RecommendationForm(VersionedForm):
         self.fields["department"].queryset = departments_for(user)
         self.fields["addressee"].queryset = StateBody.objects.filter(is_active=True)
         self.fields["root_causes"].queryset = access.visible(user, RootCause.objects.select_related("category"))
-        if user.department_id and not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("department", user.department_id)
+        if user.department_id and not self.is_bound and not self.instance.pk and not self.initial.get("department"):
+            self.initial["department"] = user.department_id
 
     def service_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "root_causes"}

@@ -32,7 +32,7 @@ from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure,
 
 
 class StaleVersion(Exception):
-    """The record changed since the user loaded it; ``changes`` says what changed meanwhile (field → (mine, theirs))."""
+    """The record changed since the user loaded it; ``changes`` says what changed meanwhile (field → (then, now))."""
 
     def __init__(self, current: models.Model, changes: Mapping[str, tuple[Any, Any]]) -> None:
         self.current = current
@@ -50,10 +50,29 @@ def _locked(model: type[models.Model], pk: Any) -> models.Model:
     return model._default_manager.select_for_update().get(pk=pk)
 
 
+_NOT_COMPARED = {"id", "version", "created_at", "updated_at", "search_vector"}
+
+
+def changes_since(current: models.Model, version: int) -> dict[str, tuple[Any, Any]]:
+    """Fields that differ between the audit snapshot of ``version`` and the record now: name → (then, now)."""
+    snapshot = current.audit_events.filter(version=version).order_by("-pgh_id").first()
+    if snapshot is None:
+        return {}
+    result = {}
+    for field in type(current)._meta.concrete_fields:
+        if field.name in _NOT_COMPARED:
+            continue
+        then, now = getattr(snapshot, field.attname, None), getattr(current, field.attname)
+        if then != now:
+            result[field.name] = (then, now)
+    return result
+
+
 def _check_version(current: models.Model, expected_version: int | None, values: Mapping[str, Any]) -> None:
+    """Refuse a write based on an older version, saying what others changed since (from the audit trail)."""
+    del values  # what the user typed is not what others changed
     if expected_version is not None and current.version != expected_version:
-        changes = {name: (value, getattr(current, name, None)) for name, value in values.items()}
-        raise StaleVersion(current, {k: v for k, v in changes.items() if v[0] != v[1]})
+        raise StaleVersion(current, changes_since(current, expected_version))
 
 
 def _apply(instance: models.Model, values: Mapping[str, Any]) -> None:

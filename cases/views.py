@@ -31,6 +31,7 @@ from cases.forms import (
     SubjectFormSet,
     TransitionForm,
     add_service_errors,
+    clear_errors,
 )
 from cases.models import Case, CaseEvent, Recommendation, RootCause
 
@@ -56,14 +57,34 @@ def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
     return case
 
 
-def _stale_message(request, error: services.StaleVersion, model) -> None:
-    labels = {f.name: str(f.verbose_name) for f in model._meta.fields}
-    changed = ", ".join(labels.get(name, name) for name in error.changes) or _("статус или связанные записи")
+def _stale_message(request, error: services.StaleVersion, form=None) -> None:
+    """Tell what others changed; keep the user's input but base it on the current version, so the next save
+    (after a look at the changes) goes through."""
+    meta = type(error.current)._meta
+    parts = []
+    for name, (then, now) in error.changes.items():
+        field = meta.get_field(name)
+        parts.append(f"«{field.verbose_name}»: {_shown(field, then)} → {_shown(field, now)}")
+    changed = "; ".join(parts) or _("статус или связанные записи")
     messages.error(
         request,
-        _("%(message)s Изменено другим пользователем: %(fields)s. Проверьте текущие данные и внесите изменения снова.")
-        % {"message": error, "fields": changed},
+        _("%(message)s Изменено: %(changes)s. Проверьте свои данные и сохраните ещё раз.")
+        % {"message": error, "changes": changed},
     )
+    if form is not None:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(error.current.version)
+
+
+def _shown(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 # --- cases -----------------------------------------------------------------------------------------------------------
@@ -130,6 +151,7 @@ def _case_form_page(request, *, case: Case | None):
         data["subjects-TOTAL_FORMS"] = str(int(data.get("subjects-TOTAL_FORMS", 0) or 0) + 1)
         form = CaseForm(data, instance=instance, user=user)
         formset = SubjectFormSet(data, instance=instance, prefix="subjects")
+        clear_errors(form, formset)
         return render(request, "cases/case_form.html", {"form": form, "formset": formset, "case": case, "adding": True})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -155,7 +177,7 @@ def _case_form_page(request, *, case: Case | None):
                 messages.success(request, _("Изменения сохранены."))
             return redirect(saved)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, Case)
+            _stale_message(request, conflict, form)
         except ValidationError as error:
             add_service_errors(form, error)
         except access.AccessDenied as denied:
@@ -236,7 +258,7 @@ def case_transition(request, number: str):
             messages.success(request, _("Статус дела изменён."))
             return redirect(case)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, Case)
+            _stale_message(request, conflict)
             return redirect(case)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -359,7 +381,7 @@ def root_cause_form(request, pk: int | None = None):
                 messages.success(request, _("Изменения сохранены."))
             return redirect(saved)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, RootCause)
+            _stale_message(request, conflict, form)
         except ValidationError as error:
             add_service_errors(form, error)
         except access.AccessDenied as denied:
@@ -371,13 +393,7 @@ def root_cause_form(request, pk: int | None = None):
 def root_cause_detail(request, pk: int):
     cause = _root_cause_or_404(request.user, pk)
     can_edit = access.can_change(request.user, cause)
-    allowed = [
-        s
-        for s in RootCauseStatus.values
-        if s in services.ROOT_CAUSE_TRANSITIONS[cause.status] and s != RootCauseStatus.REGRESSED
-    ]
-    transition_form = RootCauseTransitionForm(initial={"version": cause.version})
-    transition_form.fields["to"].choices = [(v, label) for v, label in RootCauseStatus.choices if v in allowed]
+    transition_form = _root_cause_transition_form(cause)
     return render(
         request,
         "cases/root_cause_detail.html",
@@ -386,16 +402,32 @@ def root_cause_detail(request, pk: int):
             "cases": list(access.visible(request.user, cause.cases.select_related("department"))),
             "recommendations": list(cause.recommendations.select_related("addressee")),
             "can_edit": can_edit,
-            "transition_form": transition_form if can_edit and allowed else None,
+            "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,
             "link_form": LinkCasesForm() if can_edit else None,
+            "today": timezone.localdate(),
         },
     )
+
+
+def _root_cause_transition_form(cause: RootCause, data=None) -> RootCauseTransitionForm:
+    """The transition form offering only the moves the machine allows now (regression is the nightly job's)."""
+    allowed = services.ROOT_CAUSE_TRANSITIONS[cause.status] - {RootCauseStatus.REGRESSED}
+    form = RootCauseTransitionForm(data, initial={"version": cause.version})
+    form.fields["to"].choices = [(v, label) for v, label in RootCauseStatus.choices if v in allowed]
+    return form
+
+
+def _recommendation_transition_form(rec: Recommendation, data=None) -> RecommendationTransitionForm:
+    allowed = services.RECOMMENDATION_TRANSITIONS[rec.status]
+    form = RecommendationTransitionForm(data, initial={"version": rec.version})
+    form.fields["to"].choices = [(v, label) for v, label in RecommendationStatus.choices if v in allowed]
+    return form
 
 
 @require_POST
 def root_cause_transition(request, pk: int):
     cause = _root_cause_or_404(request.user, pk, for_update=True)
-    form = RootCauseTransitionForm(request.POST)
+    form = _root_cause_transition_form(cause, request.POST)
     if form.is_valid():
         try:
             services.root_cause_transition(
@@ -409,10 +441,12 @@ def root_cause_transition(request, pk: int):
             messages.success(request, _("Статус причины изменён."))
             return redirect(cause)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, RootCause)
+            _stale_message(request, conflict)
             return redirect(cause)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, {"verified_on": "on", "verification_evidence": "evidence"})
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
     return render(request, "cases/root_cause_transition.html", {"cause": cause, "transition_form": form}, status=400)
 
 
@@ -485,6 +519,7 @@ def recommendation_form(request, pk: int | None = None):
         data["measures-TOTAL_FORMS"] = str(int(data.get("measures-TOTAL_FORMS", 0) or 0) + 1)
         form = RecommendationForm(data, instance=instance, user=request.user)
         formset = MeasureFormSet(data, instance=instance, prefix="measures")
+        clear_errors(form, formset)
         return render(
             request, "cases/recommendation_form.html", {"form": form, "formset": formset, "rec": rec, "adding": True}
         )
@@ -511,7 +546,7 @@ def recommendation_form(request, pk: int | None = None):
                 messages.success(request, _("Изменения сохранены."))
             return redirect(saved)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, Recommendation)
+            _stale_message(request, conflict, form)
         except ValidationError as error:
             add_service_errors(form, error)
         except access.AccessDenied as denied:
@@ -523,9 +558,7 @@ def recommendation_form(request, pk: int | None = None):
 def recommendation_detail(request, pk: int):
     rec = _recommendation_or_404(request.user, pk)
     can_edit = access.can_change(request.user, rec)
-    allowed = services.RECOMMENDATION_TRANSITIONS[rec.status]
-    transition_form = RecommendationTransitionForm(initial={"version": rec.version})
-    transition_form.fields["to"].choices = [(v, label) for v, label in RecommendationStatus.choices if v in allowed]
+    transition_form = _recommendation_transition_form(rec)
     return render(
         request,
         "cases/recommendation_detail.html",
@@ -535,7 +568,7 @@ def recommendation_detail(request, pk: int):
             "measures": list(rec.measures.all()),
             "overdue": rec.is_overdue(timezone.localdate()),
             "can_edit": can_edit,
-            "transition_form": transition_form if can_edit and allowed else None,
+            "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,
         },
     )
 
@@ -543,7 +576,7 @@ def recommendation_detail(request, pk: int):
 @require_POST
 def recommendation_transition(request, pk: int):
     rec = _recommendation_or_404(request.user, pk, for_update=True)
-    form = RecommendationTransitionForm(request.POST)
+    form = _recommendation_transition_form(rec, request.POST)
     if form.is_valid():
         try:
             services.recommendation_transition(
@@ -557,8 +590,10 @@ def recommendation_transition(request, pk: int):
             messages.success(request, _("Статус представления изменён."))
             return redirect(rec)
         except services.StaleVersion as conflict:
-            _stale_message(request, conflict, Recommendation)
+            _stale_message(request, conflict)
             return redirect(rec)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, {"answer_summary": "note", "verification_note": "note"})
+        except access.AccessDenied as denied:
+            form.add_error(None, str(denied))
     return render(request, "cases/recommendation_transition.html", {"rec": rec, "transition_form": form}, status=400)

@@ -130,7 +130,8 @@ def test_stale_edit_is_refused_and_reports_what_changed(make_user):
     services.case_update(user=first, case_id=case.pk, expected_version=1, values={"summary": "Версия первого"})
     with pytest.raises(services.StaleVersion) as conflict:
         services.case_update(user=second, case_id=case.pk, expected_version=1, values={"summary": "Версия второго"})
-    assert conflict.value.changes == {"summary": ("Версия второго", "Версия первого")}
+    # What the first user changed meanwhile, from the audit trail: (as the second user saw it, now).
+    assert conflict.value.changes == {"summary": ("Получение взятки за выделение земельного участка", "Версия первого")}
     case.refresh_from_db()
     assert (case.summary, case.version) == ("Версия первого", 2)
 

@@ -252,3 +252,64 @@ def test_case_detail_query_count_is_constant_in_rows(client, investigator, djang
         Subject.objects.create(case=case, full_name=f"Участник {n}", iin="900101300007", role="witness")
     with django_assert_num_queries(len(captured.captured_queries)):
         assert client.get(f"/cases/{case.registration_number}/").status_code == 200
+
+
+def test_adding_a_row_shows_no_errors(client, investigator):
+    response = client.post(
+        "/cases/new/", {"subjects-TOTAL_FORMS": "1", "subjects-INITIAL_FORMS": "0", "add_subject": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {}
+    assert all(not form.errors for form in response.context["formset"].forms)
+    assert response.context["formset"].total_form_count() == 2
+
+
+def test_after_a_conflict_the_next_save_goes_through(client, investigator):
+    case = CaseFactory()
+    data = with_defaults(
+        case_post_data(
+            registration_number=case.registration_number,
+            summary="Мой вариант",
+            version="1",
+            **{"subjects-TOTAL_FORMS": "0"},
+        ),
+        investigator,
+    )
+    Case.objects.filter(pk=case.pk).update(version=2, summary="Вариант коллеги")
+    first = client.post(f"/cases/{case.registration_number}/edit/", data)
+    assert first.context["form"]["version"].value() == "2"
+    assert "«фабула»: Получение взятки за выделение земельного участка → Вариант коллеги" in first.content.decode()
+    second = client.post(f"/cases/{case.registration_number}/edit/", {**data, "version": "2"})
+    assert second.status_code == 302
+    case.refresh_from_db()
+    assert (case.summary, case.version) == ("Мой вариант", 3)
+
+
+def test_root_cause_elimination_errors_sit_next_to_their_fields(client, investigator):
+    from cases.models import RootCause, RootCauseCategory
+
+    case = CaseFactory()
+    cause = RootCause.objects.create(
+        department=investigator.department,
+        category=RootCauseCategory.objects.get(code="opacity"),
+        description="Закрытая процедура",
+        state_body=case.state_body,
+        identified_on=dt.date(2026, 1, 10),
+        status="implemented",
+    )
+    response = client.post(f"/cases/root-causes/{cause.pk}/transition/", {"to": "eliminated", "version": 1})
+    assert response.status_code == 400
+    form = response.context["transition_form"]
+    assert form.errors == {
+        "on": ["Укажите дату проверки устранения."],
+        "evidence": ["Опишите, чем подтверждено устранение причины."],
+    }
+    assert [value for value, _label in form.fields["to"].choices] == ["recommended", "eliminated"]
+    cause.refresh_from_db()
+    assert (cause.status, cause.version) == ("implemented", 1)
+
+
+def test_the_current_menu_entry_is_the_longest_match(client, investigator):
+    response = client.get("/cases/root-causes/")
+    active = [item["url"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["/cases/root-causes/"]
