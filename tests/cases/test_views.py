@@ -313,3 +313,22 @@ def test_the_current_menu_entry_is_the_longest_match(client, investigator):
     response = client.get("/cases/root-causes/")
     active = [item["url"] for item in response.context["nav_items"] if item["active"]]
     assert active == ["/cases/root-causes/"]
+
+
+def test_head_archives_from_the_case_page(client, make_user):
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))
+    case = CaseFactory()
+    page = client.get(f"/cases/{case.registration_number}/")
+    assert page.context["archive_form"] is not None
+    assert client.post(f"/cases/{case.registration_number}/archive/", {"reason": " "}).status_code == 400
+    assert client.post(f"/cases/{case.registration_number}/archive/", {"reason": "Дубль"}).status_code == 302
+    case.refresh_from_db()
+    assert (case.is_archived, case.archive_reason) == (True, "Дубль")
+    assert client.get(f"/cases/{case.registration_number}/").context["transition_form"] is None
+
+
+def test_investigator_may_not_archive(client, investigator):
+    case = CaseFactory()
+    assert client.get(f"/cases/{case.registration_number}/").context["archive_form"] is None
+    assert client.post(f"/cases/{case.registration_number}/archive/", {"reason": "x"}).status_code == 403
+    assert Case.objects.get(pk=case.pk).is_archived is False
