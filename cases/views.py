@@ -343,7 +343,9 @@ def root_cause_list(request):
     _require_area(request.user)
     queryset = access.visible(
         request.user,
-        RootCause.objects.select_related("category", "state_body", "department").annotate(case_count=Count("cases")),
+        RootCause.objects.select_related("category", "state_body", "department")
+        .annotate(case_count=Count("cases"))
+        .order_by("-identified_on", "-id"),
     )
     filterset = RootCauseFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))

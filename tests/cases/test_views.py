@@ -332,3 +332,17 @@ def test_investigator_may_not_archive(client, investigator):
     assert client.get(f"/cases/{case.registration_number}/").context["archive_form"] is None
     assert client.post(f"/cases/{case.registration_number}/archive/", {"reason": "x"}).status_code == 403
     assert Case.objects.get(pk=case.pk).is_archived is False
+
+
+@pytest.mark.parametrize(("url", "queries"), [("/cases/root-causes/", 8), ("/cases/recommendations/", 7)])
+def test_root_cause_and_recommendation_lists_have_pinned_query_counts(
+    client, investigator, django_assert_num_queries, url, queries
+):
+    from cases.demo import demo_cases
+
+    demo_cases({"investigator": investigator})  # hundreds of causes and recommendations, many in department 75
+    client.get(url)
+    # A full page of 50 rows costs the same as one row would: no query per row.
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 50
