@@ -428,6 +428,8 @@ def recommendation_transition(
     if on > timezone.localdate():
         raise TransitionError({"on": [_("Дата не может быть в будущем.")]})
     if to == RecommendationStatus.ISSUED:
+        if rec.delivered_on and rec.delivered_on < on:
+            raise TransitionError({"on": [_("Дата внесения не может быть позже даты вручения.")]})
         rec.issued_on = on
         if rec.delivered_on is None:
             rec.delivered_on = on
