@@ -76,7 +76,7 @@ migrations-check: $(RUN_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: $(RUN_STAMP)
-	$(PY) manage.py makemessages -l kk -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l kk -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 bench: $(RUN_STAMP)

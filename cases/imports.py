@@ -506,7 +506,7 @@ def _validate_row(
         except ValidationError as error:
             raise _CellError(*error.messages) from error
         if text in lookups.existing_numbers:
-            raise _CellError(_("Дело с этим номером ЕРДР уже зарегистрировано."))
+            raise _CellError(_("Дело с таким номером ЕРДР уже зарегистрировано."))
         if text in seen_numbers:
             raise _CellError(_("Номер ЕРДР повторяется: он уже указан в строке %(row)s.") % {"row": seen_numbers[text]})
         seen_numbers[text] = number
@@ -661,7 +661,7 @@ def case_import(*, user: Any, uploaded_file: Any, dry_run: bool = False) -> Impo
             except IntegrityError:
                 # A case with this number was registered meanwhile by someone else. The transaction is aborted
                 # now, so stop here: nothing of the file is saved anyway.
-                problems = [("registration_number", _("Дело с этим номером ЕРДР уже зарегистрировано."))]
+                problems = [("registration_number", _("Дело с таким номером ЕРДР уже зарегистрировано."))]
                 result.errors.extend(RowError(row=row.number, column=header_of(f), message=m) for f, m in problems)
                 break
             else:

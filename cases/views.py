@@ -64,7 +64,10 @@ def _stale_message(request, error: services.StaleVersion, form=None) -> None:
     parts = []
     for name, (then, now) in error.changes.items():
         field = meta.get_field(name)
-        parts.append(f"«{field.verbose_name}»: {_shown(field, then)} → {_shown(field, now)}")
+        parts.append(
+            _("«%(field)s»: %(old)s → %(new)s")
+            % {"field": field.verbose_name, "old": _shown(field, then), "new": _shown(field, now)}
+        )
     changed = "; ".join(parts) or _("статус или связанные записи")
     messages.error(
         request,

@@ -31,6 +31,7 @@ def child_env(**overrides: str | None) -> dict[str, str]:
     env["DATABASE_URL"] = test_database_url()
     env["REDIS_URL"] = settings.REDIS_URL
     env.setdefault("DEBUG", "1")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only; never for a child process
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)

@@ -396,7 +396,7 @@ def test_a_number_already_in_the_database_or_twice_in_the_file_is_refused(invest
 
     # Then both duplicates are reported and nothing is saved
     assert result.errors == [
-        RowError(2, "Номер ЕРДР", "Дело с этим номером ЕРДР уже зарегистрировано."),
+        RowError(2, "Номер ЕРДР", "Дело с таким номером ЕРДР уже зарегистрировано."),
         RowError(5, "Номер ЕРДР", "Номер ЕРДР повторяется: он уже указан в строке 3."),
     ]
     assert result.created == 0
