@@ -73,16 +73,48 @@ def _display(value: Any, model_field: models.Field | None, related: dict[tuple[t
     return str(value)
 
 
+def _event_values(event: Any) -> dict[str, list[Any]]:
+    """Field → [old, new] of an event: the diff of an update, the row itself for an insert or a delete."""
+    if event.pgh_label == "update":
+        return event.pgh_diff or {}
+    data = event.pgh_data or {}
+    if event.pgh_label == "delete":
+        return {k: [v, None] for k, v in data.items()}
+    return {k: [None, v] for k, v in data.items()}
+
+
+def _link_label(tracked: type[models.Model]) -> str | None:
+    """For an auto-created many-to-many table, the name of the relation («статьи УК»)."""
+    if not tracked._meta.auto_created:
+        return None
+    for m2m in tracked._meta.auto_created._meta.many_to_many:
+        if m2m.remote_field.through is tracked:
+            return str(m2m.verbose_name)
+    return None
+
+
 def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
     """The audit trail of one record, newest first, with field names and related records spelled out.
 
-    Three queries whatever the length: events, the actors, and one per related model referenced in the diffs.
+    Models with ``history_includes_related`` also show the changes of rows that point at them (a case's subjects,
+    its articles and root-cause links). A fixed number of queries: events, actors, one per related model.
     """
     if not access.can_view(user, obj):
         raise access.AccessDenied()
     model = type(obj)
-    events = list(Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id"))
-    fields_by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    base = Events.objects.references(obj) if getattr(model, "history_includes_related", False) else None
+    events = list((base if base is not None else Events.objects.tracks(obj)).order_by("-pgh_created_at", "-pgh_id"))
+
+    def tracked_model(event: Any) -> type[models.Model]:
+        try:
+            return apps.get_model(event.pgh_obj_model)
+        except (LookupError, ValueError):
+            return model
+
+    fields_of: dict[type, dict[str, models.Field]] = {}
+    for event in events:
+        tracked = tracked_model(event)
+        fields_of.setdefault(tracked, {f.attname: f for f in tracked._meta.concrete_fields})
 
     wanted_related: dict[type, set[Any]] = defaultdict(set)
     actor_ids: set[int] = set()
@@ -90,9 +122,9 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
         context = event.pgh_context or {}
         if isinstance(context.get("user"), int):
             actor_ids.add(context["user"])
-        values = event.pgh_diff or {k: [None, v] for k, v in (event.pgh_data or {}).items()}
-        for attname, pair in values.items():
-            model_field = fields_by_attname.get(attname)
+        fields = fields_of[tracked_model(event)]
+        for attname, pair in _event_values(event).items():
+            model_field = fields.get(attname)
             if model_field is not None and model_field.is_relation and model_field.related_model is not None:
                 wanted_related[model_field.related_model].update(v for v in pair if v is not None)
     related: dict[tuple[type, Any], str] = {}
@@ -104,18 +136,26 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
     entries = []
     for event in events:
         context = event.pgh_context or {}
-        label_key = event.pgh_label
-        if event.pgh_diff is None and label_key == "update":
+        if event.pgh_diff is None and event.pgh_label == "update":
             continue  # an update that touched no tracked field
-        values = event.pgh_diff if label_key == "update" else {k: [None, v] for k, v in (event.pgh_data or {}).items()}
-        if label_key == "delete":
-            values = {k: [v, None] for k, v in (event.pgh_data or {}).items()}
+        tracked = tracked_model(event)
+        fields = fields_of[tracked]
+        label = str(EVENT_LABELS.get(event.pgh_label, event.pgh_label))
+        link = _link_label(tracked)
+        if link is not None:
+            label = f"{label}: {link}"
+        elif tracked is not model:
+            label = f"{label}: {tracked._meta.verbose_name}"
         changes = []
-        for attname, (old, new) in values.items():
+        for attname, (old, new) in _event_values(event).items():
+            model_field = fields.get(attname)
             if attname in {"id", "pgh_obj", "pgh_id"}:
                 continue
-            model_field = fields_by_attname.get(attname)
+            if model_field is not None and model_field.is_relation and model_field.related_model is model:
+                continue  # the link back to the record whose history this is
             name = str(model_field.verbose_name) if model_field is not None else attname
+            if link is not None and model_field is not None and model_field.related_model is not None:
+                name = str(model_field.related_model._meta.verbose_name)  # link columns have no verbose names
             changes.append(
                 Change(field=name, old=_display(old, model_field, related), new=_display(new, model_field, related))
             )
@@ -127,7 +167,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,
-                label=str(EVENT_LABELS.get(label_key, label_key)),
+                label=label,
                 actor=str(actor),
                 source=str(Source(context["source"]).label if context.get("source") in Source.values else "—"),
                 ip=context.get("ip") or "",

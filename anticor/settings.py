@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = _("Все")
+# Triggers of auto-created many-to-many tables (audited links) are not in migrations; install them on migrate.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # --- Celery ---------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
@@ -244,7 +246,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}, "pgtrigger": {"level": "WARNING"}},
 }
 
 ANTICOR_SITE_TITLE = _("Антикор")

@@ -89,6 +89,7 @@ class Case(VersionedModel):
     """A criminal case (ЕРДР record). Never deleted: archived or merged, with a reason."""
 
     access_area = Area.CASES
+    history_includes_related = True  # subjects, links and measures show in its History
     department_lookup = "department"
 
     registration_number = models.CharField(
@@ -225,6 +226,7 @@ class RootCause(VersionedModel):
     """A cause or condition of corruption; one systemic cause may stand behind several cases."""
 
     access_area = Area.CASES
+    history_includes_related = True  # subjects, links and measures show in its History
     department_lookup = "department"
 
     department = models.ForeignKey(
@@ -286,6 +288,7 @@ class Recommendation(VersionedModel):
     """Представление об устранении причин и условий: sent to a state body, answer due within one month."""
 
     access_area = Area.CASES
+    history_includes_related = True  # subjects, links and measures show in its History
     department_lookup = "department"
 
     number = models.CharField(_("номер"), max_length=64)
@@ -391,3 +394,8 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()}"
+
+
+# Links (many-to-many rows) are audited too, so a case's History shows articles and root causes added or removed.
+for _link in (Case.articles.through, RootCause.cases.through, Recommendation.root_causes.through):
+    audited()(_link)

@@ -346,3 +346,29 @@ def test_root_cause_and_recommendation_lists_have_pinned_query_counts(
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 50
+
+
+def test_case_history_shows_subjects_and_article_links_with_their_authors(client, investigator):
+    from anticor.models import Article
+
+    case = CaseFactory()
+    data = with_defaults(
+        case_post_data(
+            registration_number=case.registration_number,
+            version="1",
+            articles=[str(Article.objects.get(code="367").pk)],
+            **{"subjects-TOTAL_FORMS": "1"},
+        ),
+        investigator,
+    )
+    assert client.post(f"/cases/{case.registration_number}/edit/", data).status_code == 302
+    entries = client.get(f"/history/cases/case/{case.pk}/").context["entries"]
+    labels = [entry.label for entry in entries]
+    assert "Создание: участник дела" in labels
+    assert "Создание: статьи УК" in labels
+    assert "Удаление: статьи УК" in labels
+    added = next(e for e in entries if e.label == "Создание: статьи УК")
+    assert [(c.field, c.old, c.new) for c in added.changes] == [("статья УК", "—", "367. Дача взятки")]
+    edit_url = f"/cases/{case.registration_number}/edit/"
+    assert {e.actor for e in entries if e.detail == edit_url} == {investigator.display_name}
+    assert len([e for e in entries if e.detail == edit_url]) == 4  # case, new subject, article added and removed
