@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('anticor', '0002_audit_links'),
+        ('anticor', '0002_accesslog_source_labels'),
         ('cases', '0002_amount_validators'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
