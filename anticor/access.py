@@ -118,6 +118,59 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+class ApiScope(models.TextChoices):
+    """What an API client of another agency may do (DESIGN.md §5.2)."""
+
+    REFERENCE_READ = "reference:read", _("Чтение справочников")
+    CASES_READ = "cases:read", _("Чтение дел")
+    CASES_WRITE = "cases:write", _("Запись дел")
+    PROJECTS_READ = "projects:read", _("Чтение проектов")
+    PROJECTS_WRITE = "projects:write", _("Запись проектов")
+    INDICATORS_READ = "indicators:read", _("Чтение показателей")
+    INTEGRITY_READ = "integrity:read", _("Чтение сведений о личном составе")
+    INTEGRITY_WRITE = "integrity:write", _("Запись сведений о личном составе")
+
+
+# scope → (areas, write). A write scope lets the client read what it writes.
+SCOPE_AREAS: dict[str, tuple[tuple[str, ...], bool]] = {
+    ApiScope.REFERENCE_READ: ((Area.REFERENCE,), False),
+    ApiScope.CASES_READ: ((Area.CASES,), False),
+    ApiScope.CASES_WRITE: ((Area.CASES,), True),
+    ApiScope.PROJECTS_READ: ((Area.PROJECTS,), False),
+    ApiScope.PROJECTS_WRITE: ((Area.PROJECTS,), True),
+    ApiScope.INDICATORS_READ: ((Area.INDICATORS,), False),
+    ApiScope.INTEGRITY_READ: ((Area.STAFF, Area.INTEGRITY_CHECKS), False),
+    ApiScope.INTEGRITY_WRITE: ((Area.STAFF, Area.INTEGRITY_CHECKS), True),
+}
+# Court outcomes arrive from other agencies' systems: a client that writes cases may record final decisions.
+SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {ApiScope.CASES_WRITE: frozenset({Capability.CLOSE_CASES})}
+
+
+class ApiPrincipal:
+    """The acting party of a request made with an API client's token; answers the same questions as a user."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+    department_id = None
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.scopes = frozenset(client.scopes)
+        self.department_ids = frozenset(client.departments.values_list("pk", flat=True))
+
+    def __str__(self) -> str:
+        return f"API: {self.client.name}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
 class AccessDenied(Exception):
     """Raised by services when the acting user may not do what was asked."""
 
@@ -130,6 +183,8 @@ class AccessDenied(Exception):
 
 def user_roles(user: Any) -> frozenset[str]:
     """Role codes of an active, authenticated user (cached on the user object for the request)."""
+    if isinstance(user, ApiPrincipal):
+        return frozenset()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_anticor_roles", None)
@@ -145,10 +200,21 @@ def has_role(user: Any, *roles: str) -> bool:
 
 
 def has_capability(user: Any, capability: str) -> bool:
+    if isinstance(user, ApiPrincipal):
+        return any(capability in SCOPE_CAPABILITIES.get(scope, ()) for scope in user.scopes)
     return any(capability in ROLE_CAPABILITIES.get(role, ()) for role in user_roles(user))
 
 
 def scope_for(user: Any, area: str, *, write: bool = False) -> Scope:
+    if isinstance(user, ApiPrincipal):
+        granted = any(
+            area in areas and (is_write or not write)
+            for scope in user.scopes
+            for areas, is_write in [SCOPE_AREAS[scope]]
+        )
+        if not granted:
+            return Scope.NONE
+        return Scope.DEPARTMENT if user.department_ids else Scope.ALL
     best = Scope.NONE
     for role in user_roles(user):
         grant = ROLE_GRANTS.get(role, {}).get(area)
@@ -172,14 +238,19 @@ def _area_of(model: type[models.Model]) -> str | None:
     return getattr(model, "access_area", None)
 
 
+def department_ids(user: Any) -> frozenset[int]:
+    """The departments whose rows a department-scoped user (or API client) works with."""
+    if isinstance(user, ApiPrincipal):
+        return user.department_ids
+    return frozenset({user.department_id}) if getattr(user, "department_id", None) else frozenset()
+
+
 def _department_filter(model: type[models.Model], user: User) -> Q:
     lookup = getattr(model, "department_lookup", None)
     if lookup is None:
         # Agency-wide rows (reference data, projects...) are not split by department.
         return Q()
-    if user.department_id is None:
-        return Q(pk__in=[])
-    return Q(**{lookup: user.department_id})
+    return Q(**{f"{lookup}__in": department_ids(user)})
 
 
 def _object_department_id(obj: models.Model) -> int | None:
@@ -213,7 +284,7 @@ def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
     if scope == Scope.DEPARTMENT:
         if getattr(type(obj), "department_lookup", None) is None:
             return True
-        return user.department_id is not None and _object_department_id(obj) == user.department_id
+        return _object_department_id(obj) in department_ids(user)
     return False
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.postgres.forms import SimpleArrayField
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from anticor.models import AccessLog, Article, Department, Region, StateBody, User
+from anticor.access import ApiScope
+from anticor.api.clients import api_client_create, api_client_revoke, api_client_rotate
+from anticor.models import AccessLog, ApiClient, Article, Department, Region, StateBody, User
 
 
 class ArchiveOnlyAdmin(admin.ModelAdmin):
@@ -89,3 +93,85 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("права (scopes)"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    allowed_networks = SimpleArrayField(
+        forms.CharField(max_length=64), label=_("разрешённые адреса"), required=False, delimiter=","
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = [
+            "name",
+            "description",
+            "scopes",
+            "departments",
+            "allowed_networks",
+            "rate_limit_per_minute",
+            "expires_on",
+        ]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Create, rotate and revoke API clients. A token is shown once, in the message after the action."""
+
+    form = ApiClientForm
+    list_display = ("name", "token_prefix", "scope_list", "is_active", "expires_on", "last_used_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "token_prefix")
+    filter_horizontal = ("departments",)
+    readonly_fields = ("token_prefix", "created_at", "last_used_at", "revoked_at", "revoke_reason", "is_active")
+    actions = ["rotate_tokens", "revoke_clients"]
+
+    @admin.display(description=_("права"))
+    def scope_list(self, obj) -> str:
+        return ", ".join(obj.scopes)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, token = api_client_create(
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            department_codes=[d.code for d in form.cleaned_data["departments"]],
+            expires_on=form.cleaned_data["expires_on"],
+            allowed_networks=form.cleaned_data["allowed_networks"] or [],
+            description=form.cleaned_data["description"],
+        )
+        obj.pk = client.pk
+        obj.refresh_from_db()
+        messages.warning(
+            request,
+            _("Токен клиента «%(name)s» (показывается один раз): %(token)s") % {"name": client.name, "token": token},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description=_("Выпустить новый токен (старый перестанет действовать)"))
+    def rotate_tokens(self, request, queryset):
+        for client in queryset:
+            _client, token = api_client_rotate(client_id=client.pk)
+            messages.warning(
+                request,
+                _("Новый токен клиента «%(name)s» (показывается один раз): %(token)s")
+                % {"name": client.name, "token": token},
+            )
+
+    @admin.action(description=_("Отозвать доступ"))
+    def revoke_clients(self, request, queryset):
+        for client in queryset:
+            api_client_revoke(
+                client_id=client.pk, reason=_("Отозван администратором %(user)s") % {"user": request.user.username}
+            )
+        messages.success(request, _("Доступ отозван: %(count)s") % {"count": queryset.count()})

@@ -18,6 +18,7 @@ class AnticorConfig(AppConfig):
     verbose_name = _("Организация и доступ")
 
     def ready(self) -> None:
+        import anticor.api.schema
         import anticor.celery  # noqa: F401 - every Django process sends tasks through the configured app
 
         # Groups follow the role table after every migrate.

@@ -41,6 +41,12 @@ class DefaultLanguageLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
+        if request.path.startswith("/api/"):
+            # Machines say what they want: the API follows Accept-Language (Russian when it names nothing we have).
+            language = translation.get_language_from_request(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE

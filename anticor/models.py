@@ -6,12 +6,13 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from anticor.access import Area
+from anticor.access import ApiScope, Area
 from anticor.audit import Source, audited
 from anticor.identifiers import validate_bin
 
@@ -235,3 +236,47 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+
+@audited(exclude=["token_hash", "last_used_at"])
+class ApiClient(models.Model):
+    """A system of another agency that uses the REST API with a token (stored hashed; shown once)."""
+
+    access_area = Area.USERS
+
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    description = models.TextField(_("описание"), blank=True)
+    scopes = ArrayField(
+        models.CharField(max_length=32, choices=ApiScope.choices), verbose_name=_("права (scopes)"), default=list
+    )
+    departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("департаменты"),
+        blank=True,
+        related_name="api_clients",
+        help_text=_("Пусто — все департаменты."),
+    )
+    allowed_networks = ArrayField(
+        models.CharField(max_length=64),
+        verbose_name=_("разрешённые адреса"),
+        default=list,
+        blank=True,
+        help_text=_("IP-адреса или сети (CIDR), с которых принимается токен; пусто — любые."),
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(_("лимит запросов в минуту"), default=600)
+    token_prefix = models.CharField(_("начало токена"), max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_on = models.DateField(_("действует до"), null=True, blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True, editable=False)
+    revoke_reason = models.CharField(_("причина отзыва"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("последнее обращение"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API-клиент")
+        verbose_name_plural = _("API-клиенты")
+
+    def __str__(self) -> str:
+        return self.name

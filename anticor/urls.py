@@ -29,5 +29,9 @@ urlpatterns = [
     path("history/<str:app_label>/<str:model_name>/<str:pk>/", views.history, name="history"),
     path("audit/access-log/", views.access_log, name="access-log"),
     path("cases/", include("cases.urls")),
+    path("api/v1/", include("anticor.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "anticor.views.not_found"
+handler500 = "anticor.views.server_error"

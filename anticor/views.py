@@ -167,3 +167,24 @@ def access_log(request):
     filterset = AccessLogFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
     return render(request, "anticor/access_log.html", {"filterset": filterset, "page": page})
+
+
+def not_found(request, exception=None):
+    """JSON for the API (a client parses it), the HTML page for people."""
+    if request.path.startswith("/api/"):
+        from anticor.api.errors import json_not_found
+
+        return json_not_found(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        from anticor.api.errors import json_server_error
+
+        return json_server_error(request)
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)

@@ -1,0 +1,67 @@
+"""Serializers of the reference resources (read-only) and the shared strictness rule."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from anticor.models import Article, Department, Region, StateBody
+from cases.models import RootCauseCategory, Sector, TerminationGround
+
+
+class StrictSerializerMixin:
+    """Unknown fields in a write are an error (a typo must not be silently ignored)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {name for name, field in self.fields.items() if not field.read_only})
+            if unknown:
+                raise serializers.ValidationError({name: [_("Неизвестное поле.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "kind", "name_ru", "name_kk", "former_names", "is_active"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["code", "name_ru", "name_kk", "region", "parent", "is_active"]
+
+
+class StateBodySerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = StateBody
+        fields = ["id", "name_ru", "name_kk", "kind", "region", "bin", "is_active"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["code", "name_ru", "name_kk", "note", "is_active"]
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["code", "name_ru", "name_kk", "is_active"]
+
+
+class TerminationGroundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TerminationGround
+        fields = ["code", "name_ru", "name_kk", "rehabilitating", "is_active"]
+
+
+class RootCauseCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RootCauseCategory
+        fields = ["code", "name_ru", "name_kk", "description", "is_active"]

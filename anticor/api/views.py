@@ -1,0 +1,105 @@
+"""Reference resources (read-only), the API root, schema and docs."""
+
+from __future__ import annotations
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from anticor import access
+from anticor.api import serializers
+from anticor.api.conditional import ConditionalMixin
+from anticor.filtersets import (
+    ArticleFilterSet,
+    DepartmentFilterSet,
+    RegionFilterSet,
+    StateBodyFilterSet,
+    coded_reference_filterset,
+)
+from anticor.models import Article, Department, Region, StateBody
+from cases.models import RootCauseCategory, Sector, TerminationGround
+
+
+class ScopedViewSetMixin:
+    """Querysets always pass through the permission point: rows outside the caller's scope do not exist (404)."""
+
+    access_area: str
+    base_queryset = None
+
+    def get_queryset(self):
+        return access.visible(self.request.user, self.base_queryset.all())
+
+
+class ReferenceViewSet(ScopedViewSetMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    access_area = access.Area.REFERENCE
+    lookup_field = "code"
+
+
+class RegionViewSet(ReferenceViewSet):
+    """Regions and cities of republican significance (two-digit KATO codes)."""
+
+    base_queryset = Region.objects.order_by("id")
+    serializer_class = serializers.RegionSerializer
+    lookup_value_regex = r"[0-9]{2}"
+    filterset_class = RegionFilterSet
+
+
+class DepartmentViewSet(ReferenceViewSet):
+    """The agency's central office (00) and territorial departments (code = region code)."""
+
+    base_queryset = Department.objects.select_related("region", "parent").order_by("id")
+    serializer_class = serializers.DepartmentSerializer
+    lookup_value_regex = r"[0-9]{2}"
+    filterset_class = DepartmentFilterSet
+
+
+class StateBodyViewSet(ReferenceViewSet):
+    """State bodies and quasi-public organisations; referenced by id."""
+
+    base_queryset = StateBody.objects.select_related("region").order_by("id")
+    serializer_class = serializers.StateBodySerializer
+    filterset_class = StateBodyFilterSet
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+
+
+class ArticleViewSet(ReferenceViewSet):
+    """Criminal Code articles with corruption crimes."""
+
+    base_queryset = Article.objects.order_by("id")
+    serializer_class = serializers.ArticleSerializer
+    filterset_class = ArticleFilterSet
+    lookup_value_regex = r"[0-9]{1,3}(-[0-9]{1,2})?"
+
+
+class SectorViewSet(ReferenceViewSet):
+    base_queryset = Sector.objects.order_by("id")
+    serializer_class = serializers.SectorSerializer
+    filterset_class = coded_reference_filterset(Sector)
+    lookup_value_regex = r"[a-z][a-z0-9_]*"
+
+
+class TerminationGroundViewSet(ReferenceViewSet):
+    base_queryset = TerminationGround.objects.order_by("id")
+    serializer_class = serializers.TerminationGroundSerializer
+    filterset_class = coded_reference_filterset(TerminationGround)
+    lookup_value_regex = r"[a-z][a-z0-9_]*"
+
+
+class RootCauseCategoryViewSet(ReferenceViewSet):
+    base_queryset = RootCauseCategory.objects.order_by("id")
+    serializer_class = serializers.RootCauseCategorySerializer
+    filterset_class = coded_reference_filterset(RootCauseCategory)
+    lookup_value_regex = r"[a-z][a-z0-9_]*"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document (requires a token or a session, like every endpoint)."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its assets and init script served by the application (no CDN, no inline script)."""
+
+    permission_classes = [IsAuthenticated]
