@@ -79,6 +79,24 @@ def _stale_message(request, error: services.StaleVersion, form=None) -> None:
         form.data[form.add_prefix("version")] = str(error.current.version)
 
 
+def run_service(request, form, action, *, success: str, field_map: dict[str, str] | None = None) -> Any:
+    """Call a service for a submitted form: on success show ``success`` and return the result; otherwise put
+    the reason on the form (stale version, validation errors by field, a refusal) and return None."""
+    try:
+        result = action()
+    except services.StaleVersion as conflict:
+        _stale_message(request, conflict, form)
+        return None
+    except ValidationError as error:
+        add_service_errors(form, error, field_map)
+        return None
+    except access.AccessDenied as denied:
+        form.add_error(None, str(denied))
+        return None
+    messages.success(request, success)
+    return result
+
+
 def _shown(field, value) -> str:
     if value in (None, ""):
         return "—"
@@ -157,34 +175,33 @@ def _case_form_page(request, *, case: Case | None):
         clear_errors(form, formset)
         return render(request, "cases/case_form.html", {"form": form, "formset": formset, "case": case, "adding": True})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            if case is None:
-                saved = services.case_create(
-                    user=user,
-                    values=form.service_values(),
-                    article_ids=[a.pk for a in form.cleaned_data["articles"]],
-                    subjects=formset.subject_data(),
-                )
-                messages.success(
-                    request, _("Дело %(number)s зарегистрировано.") % {"number": saved.registration_number}
-                )
-            else:
-                saved = services.case_update(
+        articles = [a.pk for a in form.cleaned_data["articles"]]
+        if case is None:
+            number = form.cleaned_data["registration_number"]
+            saved = run_service(
+                request,
+                form,
+                lambda: services.case_create(
+                    user=user, values=form.service_values(), article_ids=articles, subjects=formset.subject_data()
+                ),
+                success=_("Дело %(number)s зарегистрировано.") % {"number": number},
+            )
+        else:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.case_update(
                     user=user,
                     case_id=case.pk,
                     expected_version=form.cleaned_data.get("version"),
                     values=form.service_values(),
-                    article_ids=[a.pk for a in form.cleaned_data["articles"]],
+                    article_ids=articles,
                     subjects=formset.subject_data(),
-                )
-                messages.success(request, _("Изменения сохранены."))
+                ),
+                success=_("Изменения сохранены."),
+            )
+        if saved is not None:
             return redirect(saved)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict, form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     return render(request, "cases/case_form.html", {"form": form, "formset": formset, "case": case})
 
 
@@ -247,8 +264,10 @@ def case_transition(request, number: str):
             merged_into = access.visible(
                 request.user, Case.objects.filter(registration_number=data["merged_into"])
             ).first()
-        try:
-            services.case_transition(
+        changed = run_service(
+            request,
+            form,
+            lambda: services.case_transition(
                 user=request.user,
                 case_id=case.pk,
                 to=data["to"],
@@ -257,16 +276,11 @@ def case_transition(request, number: str):
                 termination_ground_id=data["termination_ground"].pk if data["termination_ground"] else None,
                 merged_into_id=merged_into.pk if merged_into else (0 if data["merged_into"] else None),
                 expected_version=data["version"],
-            )
-            messages.success(request, _("Статус дела изменён."))
+            ),
+            success=_("Статус дела изменён."),
+        )
+        if changed is not None:
             return redirect(case)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict)
-            return redirect(case)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     # The transition form again, with the errors next to its fields.
     return render(
         request,
@@ -281,14 +295,16 @@ def case_archive(request, number: str):
     case = _case_or_404(request.user, number, for_update=True)
     form = ArchiveForm(request.POST)
     if form.is_valid():
-        try:
-            services.case_archive(user=request.user, case_id=case.pk, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Дело перемещено в архив."))
+        if not access.has_capability(request.user, access.Capability.CLOSE_CASES):
+            raise PermissionDenied
+        archived = run_service(
+            request,
+            form,
+            lambda: services.case_archive(user=request.user, case_id=case.pk, reason=form.cleaned_data["reason"]),
+            success=_("Дело перемещено в архив."),
+        )
+        if archived is not None:
             return redirect(case)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except access.AccessDenied as denied:
-            raise PermissionDenied(str(denied)) from None
     return render(request, "cases/case_archive.html", {"case": case, "archive_form": form}, status=400)
 
 
@@ -370,27 +386,28 @@ def root_cause_form(request, pk: int | None = None):
     initial = {"state_body": from_case.state_body_id, "identified_on": timezone.localdate()} if from_case else None
     form = RootCauseForm(request.POST or None, instance=cause or RootCause(), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            if cause is None:
-                saved = services.root_cause_create(
-                    user=request.user, values=form.service_values(), case_ids=[from_case.pk] if from_case else []
-                )
-                messages.success(request, _("Причина записана."))
-            else:
-                saved = services.root_cause_update(
+        if cause is None:
+            case_ids = [from_case.pk] if from_case else []
+            saved = run_service(
+                request,
+                form,
+                lambda: services.root_cause_create(user=request.user, values=form.service_values(), case_ids=case_ids),
+                success=_("Причина записана."),
+            )
+        else:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.root_cause_update(
                     user=request.user,
                     root_cause_id=cause.pk,
                     expected_version=form.cleaned_data.get("version"),
                     values=form.service_values(),
-                )
-                messages.success(request, _("Изменения сохранены."))
+                ),
+                success=_("Изменения сохранены."),
+            )
+        if saved is not None:
             return redirect(saved)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict, form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     return render(request, "cases/root_cause_form.html", {"form": form, "cause": cause, "from_case": from_case})
 
 
@@ -434,24 +451,23 @@ def root_cause_transition(request, pk: int):
     cause = _root_cause_or_404(request.user, pk, for_update=True)
     form = _root_cause_transition_form(cause, request.POST)
     if form.is_valid():
-        try:
-            services.root_cause_transition(
+        data = form.cleaned_data
+        changed = run_service(
+            request,
+            form,
+            lambda: services.root_cause_transition(
                 user=request.user,
                 root_cause_id=cause.pk,
-                to=form.cleaned_data["to"],
-                on=form.cleaned_data["on"],
-                evidence=form.cleaned_data["evidence"],
-                expected_version=form.cleaned_data["version"],
-            )
-            messages.success(request, _("Статус причины изменён."))
+                to=data["to"],
+                on=data["on"],
+                evidence=data["evidence"],
+                expected_version=data["version"],
+            ),
+            success=_("Статус причины изменён."),
+            field_map={"verified_on": "on", "verification_evidence": "evidence"},
+        )
+        if changed is not None:
             return redirect(cause)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict)
-            return redirect(cause)
-        except ValidationError as error:
-            add_service_errors(form, error, {"verified_on": "on", "verification_evidence": "evidence"})
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     return render(request, "cases/root_cause_transition.html", {"cause": cause, "transition_form": form}, status=400)
 
 
@@ -530,32 +546,34 @@ def recommendation_form(request, pk: int | None = None):
         )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         causes = [c.pk for c in form.cleaned_data["root_causes"]]
-        try:
-            if rec is None:
-                saved = services.recommendation_create(
+        if rec is None:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.recommendation_create(
                     user=request.user,
                     values=form.service_values(),
                     root_cause_ids=causes,
                     measures=formset.measure_data(),
-                )
-                messages.success(request, _("Представление записано."))
-            else:
-                saved = services.recommendation_update(
+                ),
+                success=_("Представление записано."),
+            )
+        else:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.recommendation_update(
                     user=request.user,
                     recommendation_id=rec.pk,
                     expected_version=form.cleaned_data.get("version"),
                     values=form.service_values(),
                     root_cause_ids=causes,
                     measures=formset.measure_data(),
-                )
-                messages.success(request, _("Изменения сохранены."))
+                ),
+                success=_("Изменения сохранены."),
+            )
+        if saved is not None:
             return redirect(saved)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict, form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     return render(request, "cases/recommendation_form.html", {"form": form, "formset": formset, "rec": rec})
 
 
@@ -583,22 +601,21 @@ def recommendation_transition(request, pk: int):
     rec = _recommendation_or_404(request.user, pk, for_update=True)
     form = _recommendation_transition_form(rec, request.POST)
     if form.is_valid():
-        try:
-            services.recommendation_transition(
+        data = form.cleaned_data
+        changed = run_service(
+            request,
+            form,
+            lambda: services.recommendation_transition(
                 user=request.user,
                 recommendation_id=rec.pk,
-                to=form.cleaned_data["to"],
-                on=form.cleaned_data["on"],
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-            )
-            messages.success(request, _("Статус представления изменён."))
+                to=data["to"],
+                on=data["on"],
+                note=data["note"],
+                expected_version=data["version"],
+            ),
+            success=_("Статус представления изменён."),
+            field_map={"answer_summary": "note", "verification_note": "note"},
+        )
+        if changed is not None:
             return redirect(rec)
-        except services.StaleVersion as conflict:
-            _stale_message(request, conflict)
-            return redirect(rec)
-        except ValidationError as error:
-            add_service_errors(form, error, {"answer_summary": "note", "verification_note": "note"})
-        except access.AccessDenied as denied:
-            form.add_error(None, str(denied))
     return render(request, "cases/recommendation_transition.html", {"rec": rec, "transition_form": form}, status=400)
