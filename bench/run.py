@@ -22,6 +22,13 @@ PAGES = [
     ("home", "/", True),
     ("reference list: state bodies", "/reference/state-bodies/", True),
     ("reference list: departments", "/reference/departments/", True),
+    ("case list (demo registry)", "/cases/", True),
+    ("case list: full-text search", "/cases/?q=%D0%B2%D0%B7%D1%8F%D1%82%D0%BA%D0%B8", True),
+    ("case list: overdue filter", "/cases/?overdue=true", True),
+    ("case detail", "{case}", True),
+    ("root cause list", "/cases/root-causes/", True),
+    ("recommendation list", "/cases/recommendations/", True),
+    ("case export CSV (all cases)", "/cases/export/csv/", True),
 ]
 
 
@@ -57,6 +64,11 @@ def run(iterations: int, cases: int) -> list[dict]:
     from anticor.models import User
 
     call_command("load_reference", verbosity=0)
+    from cases.demo import demo_cases
+    from cases.models import Case
+
+    demo_cases({})  # the demo registry: three years of cases, root causes, recommendations
+    busiest = Case.objects.order_by("-id").first()
     if cases:
         if "generate_data" not in get_commands():
             print("bench: --cases needs manage.py generate_data, which does not exist yet; continuing without")
@@ -69,6 +81,7 @@ def run(iterations: int, cases: int) -> list[dict]:
     signed_in.force_login(analyst)
     results = []
     for label, url, needs_login in PAGES:
+        url = url.format(case=f"/cases/{busiest.registration_number}/")
         result = {"page": label, "url": url, **measure(signed_in if needs_login else anonymous, url, iterations)}
         results.append(result)
         print(
