@@ -6,12 +6,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.postgres.forms import SimpleArrayField
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import ApiScope
-from anticor.api.clients import api_client_create, api_client_revoke, api_client_rotate
+from anticor.api.clients import api_client_create, api_client_revoke, api_client_rotate, api_client_validate
 from anticor.models import AccessLog, ApiClient, Article, Department, Region, StateBody, User
 
 
@@ -115,6 +116,25 @@ class ApiClientForm(forms.ModelForm):
             "expires_on",
         ]
 
+    def clean(self):
+        """The service's rules as form errors (a bad network or a past expiry must not reach the service as a 500).
+
+        An existing client may keep an expiry that has since passed; a newly entered one must be in the future.
+        """
+        cleaned = super().clean()
+        try:
+            api_client_validate(
+                scopes=cleaned.get("scopes") or [],
+                networks=cleaned.get("allowed_networks") or [],
+                expires_on=cleaned.get("expires_on"),
+                check_expiry=self.instance.pk is None or "expires_on" in self.changed_data,
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, messages_)
+        return cleaned
+
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
@@ -146,6 +166,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             expires_on=form.cleaned_data["expires_on"],
             allowed_networks=form.cleaned_data["allowed_networks"] or [],
             description=form.cleaned_data["description"],
+            rate_limit_per_minute=form.cleaned_data["rate_limit_per_minute"],
         )
         obj.pk = client.pk
         obj.refresh_from_db()

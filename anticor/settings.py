@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["anticor.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["anticor.api.throttling.ClientRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "anticor.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "anticor.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -226,6 +226,11 @@ SPECTACULAR_SETTINGS = {
         "`{status, code, detail, errors}` where `errors` maps field paths such as `subjects.1.iin` to messages."
     ),
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "RootCauseStatusEnum": "cases.choices.RootCauseStatus",
+        "RecommendationStatusEnum": "cases.choices.RecommendationStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

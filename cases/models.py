@@ -378,6 +378,7 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("кто"), on_delete=models.PROTECT, null=True, related_name="+"
     )
+    client_label = models.CharField(_("API-клиент"), max_length=200, blank=True)
     kind = models.CharField(_("событие"), max_length=32, choices=CaseEventKind.choices)
     from_status = models.CharField(_("из статуса"), max_length=32, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("в статус"), max_length=32, choices=CaseStatus.choices, blank=True)

@@ -175,7 +175,7 @@ def case_create(
     case.save()
     case.articles.set(article_ids)
     _save_subjects(case, subjects, replace=False)
-    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
+    CaseEvent.objects.create(case=case, **_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
     if refresh_search:
         case_refresh_search(case_ids=[case.pk])
     return case
@@ -211,7 +211,7 @@ def case_update(
         case.articles.set(article_ids)
     if subjects is not None:
         _save_subjects(case, subjects, replace=True)
-    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.EDITED, data={"fields": sorted(values)})
+    CaseEvent.objects.create(case=case, **_actor(user), kind=CaseEventKind.EDITED, data={"fields": sorted(values)})
     case_refresh_search(case_ids=[case.pk])
     case.refresh_from_db()
     return case
@@ -231,7 +231,7 @@ def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
     case.archive_reason = reason.strip()
     case.version = F("version") + 1
     case.save(update_fields=["is_archived", "archive_reason", "version", "updated_at"])
-    CaseEvent.objects.create(case=case, actor=_actor(user), kind=CaseEventKind.ARCHIVED, reason=reason.strip())
+    CaseEvent.objects.create(case=case, **_actor(user), kind=CaseEventKind.ARCHIVED, reason=reason.strip())
     case.refresh_from_db()
     return case
 
@@ -308,7 +308,7 @@ def case_transition(
     case.save()
     CaseEvent.objects.create(
         case=case,
-        actor=_actor(user),
+        **_actor(user),
         kind=CaseEventKind.TRANSITION,
         from_status=source,
         to_status=to,
@@ -319,8 +319,11 @@ def case_transition(
     return case
 
 
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
+def _actor(user: Any) -> dict[str, Any]:
+    """Who to name on a timeline event: the signed-in user, or the API client of another agency."""
+    if isinstance(user, access.ApiPrincipal):
+        return {"actor": None, "client_label": user.client.name}
+    return {"actor": user if getattr(user, "is_authenticated", False) else None}
 
 
 # --- root causes and recommendations ---------------------------------------------------------------------------------
@@ -392,7 +395,7 @@ def root_cause_link_cases(*, user: Any, root_cause_id: int, case_ids: Sequence[i
     new = [case for case in cases if case.pk not in already]
     cause.cases.add(*new)
     CaseEvent.objects.bulk_create(
-        CaseEvent(case=case, actor=_actor(user), kind=CaseEventKind.ROOT_CAUSE_LINKED, data={"root_cause": cause.pk})
+        CaseEvent(case=case, **_actor(user), kind=CaseEventKind.ROOT_CAUSE_LINKED, data={"root_cause": cause.pk})
         for case in new
     )
     return cause
@@ -577,3 +580,204 @@ def recommendation_update(
         _save_measures(rec, measures)
     rec.refresh_from_db()
     return rec
+
+
+# --- writes from the REST API (natural keys, idempotent) -------------------------------------------------------------
+
+_SUBJECT_COMPARED = ("full_name", "role", "position", "post_category", "state_body_id")
+
+
+def _check_subjects(subjects: Sequence[SubjectData]) -> None:
+    """Validate each subject as the model will, naming its row (``subjects.1.iin``); one IIN appears once."""
+    errors: dict[str, list[str]] = {}
+    first_row: dict[str, int] = {}
+    for index, data in enumerate(subjects):
+        subject = Subject(**{name: getattr(data, name) for name in (*_SUBJECT_COMPARED, "iin")})
+        try:
+            subject.full_clean(exclude=["case"], validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors[f"subjects.{index}.{name}"] = list(messages)
+        if data.iin in first_row:
+            errors.setdefault(f"subjects.{index}.iin", []).append(
+                _("ИИН повторяется: он уже указан у участника № %(row)s.") % {"row": first_row[data.iin] + 1}
+            )
+        else:
+            first_row[data.iin] = index
+    if errors:
+        raise ValidationError(errors)
+
+
+def _subjects_plan(case: Case, subjects: Sequence[SubjectData]) -> list[SubjectData] | None:
+    """The subjects to save, matched to the case's by IIN (kept ids), or None when they already are as given."""
+    current = list(case.subjects.order_by("is_removed", "id"))  # an active row wins over a removed one
+    by_iin: dict[str, Subject] = {}
+    for subject in current:
+        by_iin.setdefault(subject.iin, subject)
+    plan: list[SubjectData] = []
+    matched: set[int] = set()
+    changed = False
+    for data in subjects:
+        existing = by_iin.get(data.iin)
+        if existing is None:
+            changed = True
+        else:
+            matched.add(existing.pk)
+            changed = changed or existing.is_removed
+            changed = changed or any(getattr(existing, name) != getattr(data, name) for name in _SUBJECT_COMPARED)
+        plan.append(
+            SubjectData(
+                full_name=data.full_name,
+                iin=data.iin,
+                role=data.role,
+                position=data.position,
+                post_category=data.post_category,
+                state_body_id=data.state_body_id,
+                id=existing.pk if existing is not None else None,
+            )
+        )
+    if any(not subject.is_removed and subject.pk not in matched for subject in current):
+        changed = True  # a subject left out of the list is marked removed
+    return plan if changed else None
+
+
+def _lock_key(kind: str, key: str) -> None:
+    """A transaction-scoped advisory lock: two writers of the same natural key wait for each other."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{kind}:{key}"])
+
+
+@transaction.atomic
+def case_upsert(
+    *,
+    user: Any,
+    registration_number: str,
+    values: Mapping[str, Any],
+    article_ids: Sequence[int] | None,
+    subjects: Sequence[SubjectData] | None,
+    expected_version: int | None = None,
+) -> tuple[Case, bool, bool]:
+    """Create the case with this ЕРДР number, or bring the existing one to the given state; returns
+    ``(case, created, changed)``.
+
+    Idempotent: when the existing case already is as given, nothing is written — no new version, no timeline
+    event, no audit row. ``values`` are model field values (FK ids as ``<name>_id``) without the number;
+    ``article_ids`` / ``subjects`` of None leave those as they are (a partial update). Subjects are matched by
+    IIN: a known one is updated in place, a new one added, one left out is marked removed (never deleted).
+    A case that exists outside the user's scope raises ``Case.DoesNotExist``: its existence is not disclosed.
+    """
+    values = {name: value for name, value in values.items() if name != "registration_number"}
+    if subjects is not None:
+        _check_subjects(subjects)
+    _lock_key("case", registration_number)
+    case = Case.objects.select_for_update().filter(registration_number=registration_number).first()
+    if case is None:
+        draft = Case(registration_number=registration_number, **values)
+        if not access.can_change(user, draft):
+            department = getattr(draft, "department", None)
+            raise AccessDenied(
+                _("Нет прав регистрировать дела департамента %(department)s.")
+                % {"department": department.code if department is not None else "—"}
+            )
+        created = case_create(
+            user=user,
+            values={**values, "registration_number": registration_number},
+            article_ids=list(article_ids or ()),
+            subjects=list(subjects or ()),
+        )
+        return created, True, True
+    if not access.can_view(user, case):
+        raise Case.DoesNotExist(registration_number)
+    _check_version(case, expected_version, values)
+    changed_values = {name: value for name, value in values.items() if getattr(case, name) != value}
+    new_articles = None
+    if article_ids is not None and set(article_ids) != set(case.articles.values_list("pk", flat=True)):
+        new_articles = list(article_ids)
+    new_subjects = _subjects_plan(case, subjects) if subjects is not None else None
+    if not changed_values and new_articles is None and new_subjects is None:
+        return case, False, False
+    updated = case_update(
+        user=user,
+        case_id=case.pk,
+        expected_version=None,  # checked above, under the same lock
+        values=changed_values,
+        article_ids=new_articles,
+        subjects=new_subjects,
+    )
+    return updated, False, True
+
+
+@transaction.atomic
+def root_cause_patch(
+    *,
+    user: Any,
+    root_cause_id: int,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    case_ids: Sequence[int] | None = None,
+) -> tuple[RootCause, bool]:
+    """Change the given fields and link the given cases; returns ``(cause, changed)``, writing nothing when the
+    cause already is as given. Links to cases are only added: ``case_ids`` must keep the visible linked cases."""
+    cause = _locked(RootCause, root_cause_id)
+    _require_write(user, cause)
+    _check_version(cause, expected_version, values)
+    changed_values = {name: value for name, value in values.items() if getattr(cause, name) != value}
+    new_case_ids: list[int] = []
+    if case_ids is not None:
+        linked = set(access.visible(user, cause.cases.all()).values_list("pk", flat=True))
+        dropped = linked - set(case_ids)
+        if dropped:
+            numbers = Case.objects.filter(pk__in=dropped).order_by("registration_number")
+            raise ValidationError(
+                {
+                    "cases": [
+                        _("Связь причины с делом не снимается: %(numbers)s.")
+                        % {"numbers": ", ".join(case.registration_number for case in numbers)}
+                    ]
+                }
+            )
+        new_case_ids = [pk for pk in dict.fromkeys(case_ids) if pk not in linked]
+    if changed_values:
+        cause = root_cause_update(user=user, root_cause_id=cause.pk, expected_version=None, values=changed_values)
+    if new_case_ids:
+        root_cause_link_cases(user=user, root_cause_id=cause.pk, case_ids=new_case_ids)
+    return cause, bool(changed_values or new_case_ids)
+
+
+@transaction.atomic
+def recommendation_patch(
+    *,
+    user: Any,
+    recommendation_id: int,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    root_cause_ids: Sequence[int] | None = None,
+    measures: Sequence[MeasureData] | None = None,
+) -> tuple[Recommendation, bool]:
+    """Change what is given; returns ``(recommendation, changed)``, writing nothing when it already is as given."""
+    rec = _locked(Recommendation, recommendation_id)
+    _require_write(user, rec)
+    _check_version(rec, expected_version, values)
+    changed_values = {name: value for name, value in values.items() if getattr(rec, name) != value}
+    if root_cause_ids is not None and set(root_cause_ids) == set(
+        access.visible(user, rec.root_causes.all()).values_list("pk", flat=True)
+    ):
+        root_cause_ids = None
+    if measures is not None:
+        current = [
+            MeasureData(id=m.pk, description=m.description, responsible_person=m.responsible_person, done_on=m.done_on)
+            for m in rec.measures.order_by("id")
+        ]
+        if sorted(measures, key=lambda m: m.id or 0) == current:
+            measures = None
+    if not changed_values and root_cause_ids is None and measures is None:
+        return rec, False
+    rec = recommendation_update(
+        user=user,
+        recommendation_id=rec.pk,
+        expected_version=None,  # checked above, under the same lock
+        values=changed_values,
+        root_cause_ids=root_cause_ids,
+        measures=measures,
+    )
+    return rec, True

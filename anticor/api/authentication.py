@@ -17,7 +17,11 @@ class ApiTokenAuthentication(BaseAuthentication):
     keyword = "Token"
 
     def authenticate(self, request):
-        header = get_authorization_header(request).split()
+        try:
+            header = get_authorization_header(request).split()
+        except UnicodeError:
+            # Servers hand headers over as Latin-1; anything else (e.g. a test client or a proxy) is not a token.
+            raise exceptions.AuthenticationFailed(_("Недействительный токен.")) from None
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:

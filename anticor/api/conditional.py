@@ -42,7 +42,8 @@ class ConditionalMixin:
         instance = self.get_object()
         data = self.get_serializer(instance).data
         tag = etag_for(data)
-        if tag in _tags(request.headers.get("If-None-Match", "")):
+        wanted = _tags(request.headers.get("If-None-Match", ""))
+        if tag in wanted or "*" in wanted:  # "*": any current representation (RFC 9110 §13.1.2)
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         return Response(data, headers={"ETag": tag})
 

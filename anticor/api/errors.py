@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -50,6 +51,8 @@ def error_body(status_code: int, code: str, detail: str, errors: dict[str, list[
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if NON_FIELD_ERRORS in errors:
+            errors = {("non_field_errors" if k == NON_FIELD_ERRORS else k): v for k, v in errors.items()}
         exc = exceptions.ValidationError(errors)
     elif isinstance(exc, AccessDenied | DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -1,5 +1,9 @@
 """Cursor pagination: stable and cheap on large tables (no COUNT, no OFFSET scans)."""
 
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -8,3 +12,32 @@ class StableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        # The cursor is opaque but comes from the client: a forged position must be a 404, never a database error.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and not self._position_valid(cursor.position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _position_valid(self, position: str) -> bool:
+        if "\x00" in position:
+            return False
+        model, field = self._model, None
+        try:
+            for part in self.ordering[0].lstrip("-").split("__"):
+                field = model._meta.get_field(part)
+                model = field.related_model or model
+        except FieldDoesNotExist:
+            return True  # an annotation: nothing to check it against
+        if field.is_relation:
+            field = field.target_field
+        try:
+            field.get_prep_value(field.to_python(position))
+        except (ValueError, TypeError, ValidationError):
+            return False
+        return True

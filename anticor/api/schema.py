@@ -1,6 +1,12 @@
-"""OpenAPI description of the token authentication."""
+"""OpenAPI description of what every endpoint shares: the token scheme, the one error format and its status codes,
+and the conditional-request headers (ETag / If-None-Match / If-Match), so that a client can be written from the
+document alone and a schema-driven fuzzer can hold every response to it."""
+
+from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -14,3 +20,97 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <token>` — issued once by `manage.py create_api_client`.",
         }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (anticor.api.errors)."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. `invalid`, `not_found`, `throttled`.")
+    detail = serializers.CharField(help_text="Human-readable message in the language of `Accept-Language`.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors (400 only): field path such as `subjects.1.iin` → messages.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+_ERRORS = {
+    "400": "Invalid input: query parameters or body (see `errors`).",
+    "401": "No token, or an invalid, expired or revoked one.",
+    "403": "The token lacks the scope, or is used from an address outside its allow-list.",
+    "404": "No such resource, or outside the client's departments (existence is not disclosed).",
+    "409": "Conflicts with the current state of the resource.",
+    "412": "`If-Match` names another version: the resource changed since it was read. Nothing was changed.",
+    "413": "The request body is too large.",
+    "415": "Unsupported media type (send `application/json`).",
+    "429": "Over the client's request limit; retry after `Retry-After` seconds.",
+}
+_ERROR_HEADERS = {
+    "401": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Token`"}},
+    "429": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+}
+_ETAG = {"ETag": {"schema": {"type": "string"}, "description": "Version tag of the resource, for `If-Match`."}}
+
+
+def _header(name: str, description: str) -> dict:
+    return {"in": "header", "name": name, "required": False, "schema": {"type": "string"}, "description": description}
+
+
+class ApiAutoSchema(AutoSchema):
+    """Adds the shared error responses and conditional headers to every operation."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        parameters = operation.setdefault("parameters", [])
+        conditional = self._is_conditional()
+        retrieve = conditional and getattr(self.view, "action", None) == "retrieve"
+        write = self.method not in ("GET", "HEAD", "OPTIONS")
+
+        if retrieve:
+            self._add_parameter(
+                parameters, _header("If-None-Match", "An `ETag` from an earlier read: 304 if unchanged.")
+            )
+            responses.setdefault("304", {"description": "Not modified since the `ETag` given in `If-None-Match`."})
+            responses["304"].setdefault("headers", {}).update(_ETAG)
+        if conditional and self.method in ("PUT", "PATCH"):
+            self._add_parameter(
+                parameters, _header("If-Match", "The `ETag` last read: the write fails with 412 if stale.")
+            )
+        if retrieve or (conditional and write):
+            for code, response in responses.items():
+                if code.startswith("2") and "content" in response:
+                    response.setdefault("headers", {}).update(_ETAG)
+
+        codes = ["401", "403", "404", "429"]
+        if write or any(p["in"] == "query" for p in parameters):
+            codes.append("400")
+        if write:
+            codes += ["409", "413", "415"]
+        if conditional and self.method in ("PUT", "PATCH"):
+            codes.append("412")
+        error = self.resolve_serializer(ErrorSerializer, "response").ref
+        for code in sorted(codes):
+            response = {"content": {"application/json": {"schema": error}}, "description": _ERRORS[code]}
+            if code in _ERROR_HEADERS:
+                response["headers"] = _ERROR_HEADERS[code]
+            responses.setdefault(code, response)
+        if not parameters:
+            del operation["parameters"]
+        return operation
+
+    def _is_conditional(self) -> bool:
+        from anticor.api.conditional import ConditionalMixin
+
+        return isinstance(self.view, ConditionalMixin)
+
+    @staticmethod
+    def _add_parameter(parameters: list[dict], parameter: dict) -> None:
+        if not any(p.get("in") == parameter["in"] and p.get("name") == parameter["name"] for p in parameters):
+            parameters.append(parameter)

@@ -10,11 +10,12 @@ from cases.models import RootCauseCategory, Sector, TerminationGround
 
 
 class StrictSerializerMixin:
-    """Unknown fields in a write are an error (a typo must not be silently ignored)."""
+    """Unknown fields in a write are an error (a typo must not be silently ignored). Read-only fields (status,
+    version…) are accepted and ignored, so a client may send back what it read."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - {name for name, field in self.fields.items() if not field.read_only})
+            unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: [_("Неизвестное поле.")] for name in unknown})
         return super().to_internal_value(data)
@@ -27,8 +28,9 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null for the central office (00), which has neither region nor parent
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -36,7 +38,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class StateBodySerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null: central bodies
 
     class Meta:
         model = StateBody

@@ -22,7 +22,8 @@ class ClientRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         user = request.user
         if isinstance(user, ApiPrincipal):
-            return f"throttle_api_client_{user.client.pk}"
+            # The token hash makes the key unique even where client ids repeat (separate databases, one Redis).
+            return f"throttle_api_client_{user.client.pk}_{user.client.token_hash[:16]}"
         if getattr(user, "is_authenticated", False):
             return f"throttle_api_user_{user.pk}"
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 
 from anticor import access
 from anticor.api import serializers
@@ -93,13 +94,23 @@ class RootCauseCategoryViewSet(ReferenceViewSet):
     lookup_value_regex = r"[a-z][a-z0-9_]*"
 
 
-class SchemaView(SpectacularAPIView):
+class JsonErrorsMixin:
+    """The document's renderers (YAML, HTML) are for the document; errors use the API's one JSON format."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     """The OpenAPI 3 document (requires a token or a session, like every endpoint)."""
 
     permission_classes = [IsAuthenticated]
 
 
-class DocsView(SpectacularSwaggerSplitView):
+class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI with its assets and init script served by the application (no CDN, no inline script)."""
 
     permission_classes = [IsAuthenticated]

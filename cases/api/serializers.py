@@ -1,0 +1,457 @@
+"""Serializers of the cases resources (DESIGN.md §5.2).
+
+References in writes use codes where the resource has one (department, article, sector, ground, category), ids
+otherwise (state bodies, root causes) and registration numbers for cases. An unknown reference is a field error
+naming the value (``{"articles.1": ["Неизвестные статьи УК: 999."]}``); unknown fields are refused.
+Serializers only check the shape: the rules live in ``cases.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from anticor import access
+from anticor.api.serializers import StrictSerializerMixin
+from anticor.identifiers import validate_registration_number
+from anticor.models import Article, Department, StateBody
+from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
+from cases.models import (
+    Case,
+    Recommendation,
+    RecommendationMeasure,
+    RootCause,
+    RootCauseCategory,
+    Sector,
+    Subject,
+    TerminationGround,
+)
+from cases.services import MeasureData, SubjectData
+
+_KEY_MAX_LENGTH = 64
+
+
+def _unknown_code(value: str) -> str:
+    return _("Неизвестный код: %(value)s.") % {"value": value}
+
+
+class KeyField(serializers.SlugRelatedField):
+    """A reference by a natural key (a code by default). An unknown key is reported with the value."""
+
+    def __init__(self, *, unknown: Callable[[str], str] = _unknown_code, **kwargs: Any) -> None:
+        kwargs.setdefault("slug_field", "code")
+        self.unknown = unknown
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        value = str(data)
+        if "\x00" in value or len(value) > _KEY_MAX_LENGTH:
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(**{self.slug_field: value})
+        except ObjectDoesNotExist:
+            raise serializers.ValidationError(self.unknown(value), code="does_not_exist") from None
+
+
+def _unknown_id(value: str) -> str:
+    return _("Неизвестный id: %(value)s.") % {"value": value}
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A reference by id (an integer). An unknown id is reported with the value."""
+
+    def __init__(self, *, unknown: Callable[[str], str] = _unknown_id, **kwargs: Any) -> None:
+        self.unknown = unknown
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data < 2**63:
+            raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist")
+        try:
+            return self.get_queryset().get(pk=data)
+        except ObjectDoesNotExist:
+            raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist") from None
+
+
+class VisibleMixin:
+    """The reference resolves only among the rows the caller may see (anything else is unknown)."""
+
+    def get_queryset(self):
+        return access.visible(self.context["request"].user, super().get_queryset())
+
+
+class VisibleCaseField(VisibleMixin, KeyField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Case.objects.all())
+        kwargs.setdefault("slug_field", "registration_number")
+        kwargs.setdefault(
+            "unknown", lambda value: _("Дела не найдены или недоступны: %(numbers)s") % {"numbers": value}
+        )
+        super().__init__(**kwargs)
+
+
+class VisibleRootCauseField(VisibleMixin, IdField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", RootCause.objects.all())
+        super().__init__(**kwargs)
+
+
+class ReferenceListField(serializers.ListField):
+    """A list of references; errors are reported per item (``articles.1``); reads a related manager."""
+
+    def to_representation(self, data: Any) -> list:
+        if hasattr(data, "all"):
+            data = data.all()
+        return super().to_representation(data)
+
+
+def _unknown_department(value: str) -> str:
+    return _("Неизвестный департамент: %(value)s.") % {"value": value}
+
+
+def _unknown_state_body(value: str) -> str:
+    return _("Неизвестный госорган: %(value)s.") % {"value": value}
+
+
+def department_field(**kwargs: Any) -> KeyField:
+    return KeyField(queryset=Department.objects.all(), unknown=_unknown_department, **kwargs)
+
+
+def state_body_field(**kwargs: Any) -> IdField:
+    return IdField(queryset=StateBody.objects.all(), unknown=_unknown_state_body, **kwargs)
+
+
+def _version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        read_only=True, help_text="Номер версии записи; растёт с каждым изменением (оптимистическая блокировка)."
+    )
+
+
+class CompleteItemMixin:
+    """A nested item (a subject, a measure) is always given whole, even in a PATCH of its parent."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        result = super().to_internal_value(data)
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if field.required and not field.read_only and name not in result
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return result
+
+
+# --- cases -----------------------------------------------------------------------------------------------------------
+
+
+class SubjectSerializer(CompleteItemMixin, StrictSerializerMixin, serializers.ModelSerializer):
+    """A person in a case; subjects are matched by IIN when a case is replaced."""
+
+    state_body = state_body_field(allow_null=True, required=False, default=None)
+
+    class Meta:
+        model = Subject
+        fields = ["full_name", "iin", "position", "post_category", "state_body", "role"]
+
+    def to_service(self, data: dict[str, Any]) -> SubjectData:
+        body = data.get("state_body")
+        return SubjectData(
+            full_name=data["full_name"],
+            iin=data["iin"],
+            role=data["role"],
+            position=data.get("position", ""),
+            post_category=data.get("post_category", "other"),
+            state_body_id=body.pk if body is not None else None,
+        )
+
+
+class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A criminal case (ЕРДР record), keyed by its 15-digit registration number."""
+
+    registration_number = serializers.CharField(
+        required=False,
+        validators=[validate_registration_number],
+        help_text="Номер ЕРДР, 15 цифр. В теле PUT/PATCH необязателен; если указан — должен совпадать с номером в URL.",
+    )
+    department = department_field(help_text="Код департамента (две цифры), например «75».")
+    articles = ReferenceListField(
+        child=KeyField(
+            queryset=Article.objects.all(),
+            unknown=lambda value: _("Неизвестные статьи УК: %(codes)s.") % {"codes": value},
+        ),
+        allow_empty=False,
+        max_length=50,
+        help_text='Коды статей УК, например ["366", "367"].',
+    )
+    state_body = state_body_field(help_text="Id государственного органа (ресурс state-bodies).")
+    sector = KeyField(
+        queryset=Sector.objects.all(),
+        unknown=lambda value: _("Неизвестная сфера: %(value)s.") % {"value": value},
+        help_text="Код сферы (ресурс sectors).",
+    )
+    damage_amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=Decimal(0), default=Decimal(0), help_text="Ущерб, тенге."
+    )
+    recovered_amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal(0),
+        default=Decimal(0),
+        help_text="Возмещено, тенге (не больше ущерба).",
+    )
+    termination_ground = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="registration_number", read_only=True, allow_null=True, help_text="Дело, с которым соединено."
+    )
+    subjects = SubjectSerializer(
+        many=True,
+        default=list,
+        max_length=500,
+        help_text="Участники дела. При замене (PUT) сопоставляются по ИИН: не указанные отмечаются исключёнными.",
+    )
+    root_causes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Id причин и условий.")
+    version = _version_field()
+
+    class Meta:
+        model = Case
+        fields = [
+            "registration_number",
+            "registered_on",
+            "department",
+            "articles",
+            "state_body",
+            "sector",
+            "summary",
+            "damage_amount",
+            "recovered_amount",
+            "status",
+            "status_changed_on",
+            "termination_ground",
+            "merged_into",
+            "subjects",
+            "root_causes",
+            "version",
+        ]
+        read_only_fields = ["status", "status_changed_on"]
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The validated body as arguments of ``services.case_upsert`` (what is absent in a PATCH stays as is)."""
+        data = dict(self.validated_data)
+        values: dict[str, Any] = {}
+        for name in ("registered_on", "summary", "damage_amount", "recovered_amount"):
+            if name in data:
+                values[name] = data[name]
+        for name in ("department", "state_body", "sector"):
+            if name in data:
+                values[f"{name}_id"] = data[name].pk
+        subjects = data.get("subjects")
+        child = self.fields["subjects"].child
+        return {
+            "values": values,
+            "article_ids": [article.pk for article in data["articles"]] if "articles" in data else None,
+            "subjects": [child.to_service(item) for item in subjects] if subjects is not None else None,
+        }
+
+
+class CaseTransitionSerializer(StrictSerializerMixin, serializers.Serializer):
+    to = serializers.ChoiceField(choices=CaseStatus.choices, help_text="Новый статус.")
+    reason = serializers.CharField(max_length=5000, help_text="Основание смены статуса (обязательно).")
+    termination_ground = KeyField(
+        queryset=TerminationGround.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Код основания прекращения — только при переходе в terminated.",
+    )
+    on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Дата; по умолчанию сегодня.")
+    merged_into = VisibleCaseField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Номер ЕРДР дела, с которым соединяется, — только при переходе в merged.",
+    )
+
+
+class CaseTransitionsSerializer(serializers.Serializer):
+    """What the caller may do with the case now."""
+
+    status = serializers.ChoiceField(choices=CaseStatus.choices, read_only=True)
+    allowed = serializers.ListField(
+        child=serializers.ChoiceField(choices=CaseStatus.choices), read_only=True, help_text="Допустимые статусы."
+    )
+
+
+# --- root causes -----------------------------------------------------------------------------------------------------
+
+
+class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A cause or condition of corruption behind one or more cases."""
+
+    department = department_field(help_text="Код департамента.")
+    category = KeyField(queryset=RootCauseCategory.objects.all(), help_text="Код категории (root-cause-categories).")
+    state_body = state_body_field(help_text="Id ответственного госоргана.")
+    cases = ReferenceListField(
+        child=VisibleCaseField(),
+        required=False,
+        max_length=500,
+        help_text="Номера ЕРДР связанных дел. Связи только добавляются: в PATCH перечислите и уже связанные дела.",
+    )
+    regressed_by = serializers.SlugRelatedField(slug_field="registration_number", read_only=True, allow_null=True)
+    version = _version_field()
+
+    class Meta:
+        model = RootCause
+        fields = [
+            "id",
+            "department",
+            "category",
+            "description",
+            "state_body",
+            "cases",
+            "identified_on",
+            "status",
+            "verified_on",
+            "verification_evidence",
+            "regressed_on",
+            "regressed_by",
+            "version",
+        ]
+        read_only_fields = ["status", "verified_on", "verification_evidence", "regressed_on"]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        values: dict[str, Any] = {name: data[name] for name in ("description", "identified_on") if name in data}
+        for name in ("department", "category", "state_body"):
+            if name in data:
+                values[f"{name}_id"] = data[name].pk
+        return {
+            "values": values,
+            "case_ids": [case.pk for case in data["cases"]] if "cases" in data else None,
+        }
+
+
+class RootCauseTransitionSerializer(StrictSerializerMixin, serializers.Serializer):
+    to = serializers.ChoiceField(choices=RootCauseStatus.choices, help_text="Новый статус.")
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Дата проверки устранения (для eliminated)."
+    )
+    evidence = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="Чем подтверждено устранение."
+    )
+
+
+# --- recommendations -------------------------------------------------------------------------------------------------
+
+
+class MeasureSerializer(CompleteItemMixin, StrictSerializerMixin, serializers.ModelSerializer):
+    """A measure of a recommendation. Give its ``id`` to change it; one left out of the list is deleted."""
+
+    id = serializers.IntegerField(required=False, min_value=1, help_text="Id меры; без него мера добавляется.")
+
+    class Meta:
+        model = RecommendationMeasure
+        fields = ["id", "description", "responsible_person", "done_on"]
+
+
+class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """Представление об устранении причин и условий."""
+
+    department = department_field(help_text="Код департамента.")
+    addressee = state_body_field(help_text="Id госоргана-адресата.")
+    root_causes = ReferenceListField(
+        child=VisibleRootCauseField(), required=False, max_length=500, help_text="Id причин и условий."
+    )
+    measures = MeasureSerializer(many=True, required=False, max_length=500)
+    overdue = serializers.SerializerMethodField(help_text="Просрочено: срок ответа прошёл, ответа нет.")
+    version = _version_field()
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "number",
+            "department",
+            "addressee",
+            "root_causes",
+            "issued_on",
+            "delivered_on",
+            "due_on",
+            "answered_on",
+            "answer_summary",
+            "verified_on",
+            "verification_note",
+            "status",
+            "overdue",
+            "measures",
+            "version",
+        ]
+        read_only_fields = ["answered_on", "answer_summary", "verified_on", "verification_note", "status"]
+        # The (department, number) uniqueness is the service's to check, with its own message.
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, rec: Recommendation) -> bool:
+        return rec.is_overdue(timezone.localdate())
+
+    def validate_measures(self, measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        known = set(self.instance.measures.values_list("pk", flat=True)) if self.instance is not None else set()
+        errors: list[dict[str, list[str]]] = []
+        for item in measures:
+            measure_id = item.get("id")
+            if measure_id is not None and measure_id not in known:
+                errors.append({"id": [_unknown_id(str(measure_id))]})
+            else:
+                errors.append({})
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return measures
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        values: dict[str, Any] = {
+            name: data[name] for name in ("number", "issued_on", "delivered_on", "due_on") if name in data
+        }
+        for name in ("department", "addressee"):
+            if name in data:
+                values[f"{name}_id"] = data[name].pk
+        measures = data.get("measures")
+        return {
+            "values": values,
+            "root_cause_ids": [cause.pk for cause in data["root_causes"]] if "root_causes" in data else None,
+            "measures": [
+                MeasureData(
+                    id=item.get("id"),
+                    description=item["description"],
+                    responsible_person=item["responsible_person"],
+                    done_on=item.get("done_on"),
+                )
+                for item in measures
+            ]
+            if measures is not None
+            else None,
+        }
+
+
+class RecommendationTransitionSerializer(StrictSerializerMixin, serializers.Serializer):
+    to = serializers.ChoiceField(choices=RecommendationStatus.choices, help_text="Новый статус.")
+    on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Дата; по умолчанию сегодня.")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Содержание ответа (answered) или результат проверки исполнения (verified).",
+    )
