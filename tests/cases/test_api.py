@@ -508,7 +508,6 @@ BAD_BODIES = {
 
 BAD_WITH_MESSAGE = {
     "unknown field": (lambda: case_body(colour="red"), {"colour": ["Неизвестное поле."]}),
-    "read-only field": (lambda: case_body(status="convicted"), {"status": ["Неизвестное поле."]}),
     "unknown subject field": (_unknown_subject_field, {"subjects.0.nickname": ["Неизвестное поле."]}),
     "invalid iin": (_bad_iin_second_subject, {"subjects.1.iin": ["Неверная контрольная цифра ИИН."]}),
     "iin of 11 digits": (
@@ -908,3 +907,11 @@ def test_an_empty_patch_changes_nothing_on_every_resource(api):
         assert response.json()["version"] == 1
         assert response["ETag"] == api.get(url)["ETag"]
     assert audit_rows() == audit_before
+
+
+def test_read_only_fields_sent_back_are_ignored(api):
+    # A client may PUT back what it read: status and version are not its to set, and do not make the body invalid.
+    response = api.put(URL, case_body(status="convicted", version=99))
+    assert response.status_code == 201
+    case = Case.objects.get(registration_number=NUMBER)
+    assert (case.status, case.version) == (CaseStatus.REGISTERED, 1)
