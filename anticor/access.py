@@ -64,19 +64,22 @@ class Capability(models.TextChoices):
 class Grant:
     read: Scope = Scope.NONE
     write: Scope = Scope.NONE
+    # Writes only to rows the user owns: the model's ``owner_fields`` (e.g. a project's lead or curator) name them.
+    write_own_only: bool = False
 
 
 _ALL_READ = Grant(read=Scope.ALL)
 _DEPT_RW = Grant(read=Scope.DEPARTMENT, write=Scope.DEPARTMENT)
+_DEPT_READ = Grant(read=Scope.DEPARTMENT)
 _ALL_RW = Grant(read=Scope.ALL, write=Scope.ALL)
 
 # The role table (DESIGN.md §2). Integrity checks are visible to internal security only.
 ROLE_GRANTS: dict[str, dict[str, Grant]] = {
-    Role.INVESTIGATOR: {Area.REFERENCE: _ALL_READ, Area.CASES: _DEPT_RW, Area.PROJECTS: _ALL_READ},
+    Role.INVESTIGATOR: {Area.REFERENCE: _ALL_READ, Area.CASES: _DEPT_RW, Area.PROJECTS: _DEPT_READ},
     Role.DEPARTMENT_HEAD: {
         Area.REFERENCE: _ALL_READ,
         Area.CASES: _DEPT_RW,
-        Area.PROJECTS: _ALL_READ,
+        Area.PROJECTS: _DEPT_READ,
         Area.INDICATORS: Grant(read=Scope.DEPARTMENT),
     },
     Role.ANALYST: {
@@ -87,7 +90,7 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
     },
     Role.PROJECT_LEAD: {
         Area.REFERENCE: _ALL_READ,
-        Area.PROJECTS: _ALL_RW,
+        Area.PROJECTS: Grant(read=Scope.ALL, write=Scope.ALL, write_own_only=True),
         Area.INDICATORS: _ALL_READ,
     },
     Role.INTERNAL_SECURITY: {
@@ -274,17 +277,42 @@ def visible(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
-    area = _area_of(type(obj))
-    if area is None:
-        return False
-    scope = scope_for(user, area, write=write)
+def _owned_by(user: Any, obj: models.Model) -> bool:
+    """Whether the user is one of the object's owners (``owner_fields``, followed along ``owner_path``)."""
+    target: Any = obj
+    for part in filter(None, getattr(type(obj), "owner_path", "").split("__")):
+        target = getattr(target, part, None)
+        if target is None:
+            return False
+    fields = getattr(type(target), "owner_fields", ())
+    return bool(user.pk) and any(getattr(target, f"{name}_id", None) == user.pk for name in fields)
+
+
+def _scope_allows(user: Any, obj: models.Model, scope: Scope) -> bool:
     if scope == Scope.ALL:
         return True
     if scope == Scope.DEPARTMENT:
         if getattr(type(obj), "department_lookup", None) is None:
             return True
         return _object_department_id(obj) in department_ids(user)
+    return False
+
+
+def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
+    area = _area_of(type(obj))
+    if area is None:
+        return False
+    if isinstance(user, ApiPrincipal):
+        return _scope_allows(user, obj, scope_for(user, area, write=write))
+    for role in user_roles(user):
+        grant = ROLE_GRANTS.get(role, {}).get(area)
+        if grant is None:
+            continue
+        if not write:
+            if _scope_allows(user, obj, grant.read):
+                return True
+        elif _scope_allows(user, obj, grant.write) and (not grant.write_own_only or _owned_by(user, obj)):
+            return True
     return False
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from anticor.models import Article, Department, Region, StateBody
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
+from projects.models import Direction
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "reference"
 
@@ -104,6 +105,10 @@ def _ground_values(row: Row) -> dict[str, Any]:
     return {**_names(row), "rehabilitating": _bool(row["rehabilitating"])}
 
 
+def _direction_values(row: Row) -> dict[str, Any]:
+    return {**_names(row), "order": int(row["order"]), "is_mandatory": True}
+
+
 def _sanction_values(row: Row) -> dict[str, Any]:
     return {**_names(row), "severity": int(row["severity"]), "is_dismissal": _bool(row["is_dismissal"])}
 
@@ -119,6 +124,8 @@ TABLES: tuple[_Table, ...] = (
     _Table("termination_grounds", TerminationGround, "termination_grounds.csv", "code", _ground_values),
     _Table("root_cause_categories", RootCauseCategory, "root_cause_categories.csv", "code", _names),
     _Table("sanctions", Sanction, "sanctions.csv", "code", _sanction_values),
+    # Only the anti-corruption direction is certain; administrators add the other five.
+    _Table("directions", Direction, "directions.csv", "code", _direction_values),
 )
 
 TABLE_LABELS: dict[str, Any] = {
@@ -130,6 +137,7 @@ TABLE_LABELS: dict[str, Any] = {
     "termination_grounds": _("Основания прекращения"),
     "root_cause_categories": _("Категории причин и условий"),
     "sanctions": _("Дисциплинарные взыскания"),
+    "directions": _("Направления проектов"),
 }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import AccessDenied, Capability
+from anticor.versioning import check_version
 from cases.choices import (
     CASE_FINAL,
     CASE_TRANSITIONS,
@@ -31,17 +32,6 @@ from cases.choices import (
 from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
 
 
-class StaleVersion(Exception):
-    """The record changed since the user loaded it; ``changes`` says what changed meanwhile (field → (then, now))."""
-
-    def __init__(self, current: models.Model, changes: Mapping[str, tuple[Any, Any]]) -> None:
-        self.current = current
-        self.changes = dict(changes)
-        super().__init__(
-            _("Запись изменена другим пользователем после того, как вы её открыли. Ваши изменения не сохранены.")
-        )
-
-
 class TransitionError(ValidationError):
     """A status change that the machine does not allow, or that lacks what it requires."""
 
@@ -50,29 +40,9 @@ def _locked(model: type[models.Model], pk: Any) -> models.Model:
     return model._default_manager.select_for_update().get(pk=pk)
 
 
-_NOT_COMPARED = {"id", "version", "created_at", "updated_at", "search_vector"}
-
-
-def changes_since(current: models.Model, version: int) -> dict[str, tuple[Any, Any]]:
-    """Fields that differ between the audit snapshot of ``version`` and the record now: name → (then, now)."""
-    snapshot = current.audit_events.filter(version=version).order_by("-pgh_id").first()
-    if snapshot is None:
-        return {}
-    result = {}
-    for field in type(current)._meta.concrete_fields:
-        if field.name in _NOT_COMPARED:
-            continue
-        then, now = getattr(snapshot, field.attname, None), getattr(current, field.attname)
-        if then != now:
-            result[field.name] = (then, now)
-    return result
-
-
 def _check_version(current: models.Model, expected_version: int | None, values: Mapping[str, Any]) -> None:
-    """Refuse a write based on an older version, saying what others changed since (from the audit trail)."""
     del values  # what the user typed is not what others changed
-    if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(current, changes_since(current, expected_version))
+    check_version(current, expected_version)
 
 
 def _apply(instance: models.Model, values: Mapping[str, Any]) -> None:

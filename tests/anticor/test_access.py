@@ -12,11 +12,11 @@ from anticor.models import Department, Region, User
 pytestmark = pytest.mark.django_db
 
 EXPECTED_READ = {
-    Role.INVESTIGATOR: {Area.REFERENCE: Scope.ALL, Area.CASES: Scope.DEPARTMENT, Area.PROJECTS: Scope.ALL},
+    Role.INVESTIGATOR: {Area.REFERENCE: Scope.ALL, Area.CASES: Scope.DEPARTMENT, Area.PROJECTS: Scope.DEPARTMENT},
     Role.DEPARTMENT_HEAD: {
         Area.REFERENCE: Scope.ALL,
         Area.CASES: Scope.DEPARTMENT,
-        Area.PROJECTS: Scope.ALL,
+        Area.PROJECTS: Scope.DEPARTMENT,
         Area.INDICATORS: Scope.DEPARTMENT,
     },
     Role.ANALYST: {

@@ -16,6 +16,7 @@ from anticor.models import Article, Department, Region, StateBody
 from anticor.reference import FIXTURES_DIR, ReferenceDataError, read_fixture, reference_load
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
+from projects.models import Direction
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ EXPECTED_COUNTS = {
     "termination_grounds": 13,
     "root_cause_categories": 10,
     "sanctions": 7,
+    "directions": 1,  # only «Предупреждение и противодействие коррупции» is certain
 }
 MODELS = {
     "regions": Region,
@@ -38,6 +40,7 @@ MODELS = {
     "termination_grounds": TerminationGround,
     "root_cause_categories": RootCauseCategory,
     "sanctions": Sanction,
+    "directions": Direction,
 }
 FILES = {table.name: table.filename for table in reference.TABLES}
 
@@ -272,7 +275,7 @@ def test_command_prints_one_line_per_table():
     call_command("load_reference", stdout=out)
     # then it prints one summary line per table
     lines = out.getvalue().splitlines()
-    assert len(lines) == 8
+    assert len(lines) == len(EXPECTED_COUNTS)
     assert lines[0].startswith("Регионы")
     assert lines[0].endswith("создано: 0, обновлено: 0, без изменений: 20")
 

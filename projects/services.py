@@ -1,0 +1,288 @@
+"""Writes of the projects app and the on-track rule (DESIGN.md §4.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anticor import access
+from anticor.access import AccessDenied
+from anticor.versioning import check_version
+from projects.choices import (
+    MAX_ACTIVE_MANDATORY_DIRECTIONS,
+    MILESTONE_TRANSITIONS,
+    PROJECT_TRANSITIONS,
+    Better,
+    MilestoneStatus,
+    ProjectStatus,
+)
+from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project
+
+
+def _require_change(user: Any, obj: Any) -> None:
+    if not access.can_change(user, obj):
+        raise AccessDenied()
+
+
+# --- the on-track rule ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The straight line from the baseline at the project's start to the target at the target date."""
+
+    start_on: dt.date
+    baseline: Decimal
+    target_on: dt.date
+    target: Decimal
+
+    def expected(self, on: dt.date) -> Fraction:
+        """The value the line reaches at ``on`` (the baseline before the start, the target after the target date).
+
+        Exact arithmetic: a value on the line must count as on the line, not a rounding error below it.
+        """
+        if on <= self.start_on:
+            return Fraction(self.baseline)
+        if on >= self.target_on:
+            return Fraction(self.target)
+        elapsed = Fraction((on - self.start_on).days, (self.target_on - self.start_on).days)
+        return Fraction(self.baseline) + (Fraction(self.target) - Fraction(self.baseline)) * elapsed
+
+
+def kpi_trajectory(kpi: KPI) -> Trajectory:
+    return Trajectory(start_on=kpi.project.start_on, baseline=kpi.baseline, target_on=kpi.target_on, target=kpi.target)
+
+
+def is_on_track(*, better: str, value: Decimal, expected: Fraction) -> bool:
+    """At least as good as the line: not below it when higher is better, not above it when lower is better."""
+    if better == Better.HIGHER:
+        return Fraction(value) >= expected
+    return Fraction(value) <= expected
+
+
+@dataclass(frozen=True)
+class KPIStatus:
+    """Whether a KPI is on track, and why: its latest value against the trajectory at that date."""
+
+    kpi: KPI
+    latest: KPIMeasurement | None
+    expected: Fraction | None
+    on_track: bool | None  # None: no measurement yet
+
+    @property
+    def gap(self) -> Decimal | None:
+        """How far the latest value is from the line, in the good direction (negative = behind)."""
+        if self.latest is None or self.expected is None:
+            return None
+        difference = Fraction(self.latest.value) - self.expected
+        if self.kpi.better == Better.LOWER:
+            difference = -difference
+        return Decimal(difference.numerator) / Decimal(difference.denominator)
+
+
+def kpi_status(kpi: KPI, latest: KPIMeasurement | None) -> KPIStatus:
+    if latest is None:
+        return KPIStatus(kpi=kpi, latest=None, expected=None, on_track=None)
+    expected = kpi_trajectory(kpi).expected(latest.measured_on)
+    return KPIStatus(
+        kpi=kpi,
+        latest=latest,
+        expected=expected,
+        on_track=is_on_track(better=kpi.better, value=latest.value, expected=expected),
+    )
+
+
+# --- directions ---------------------------------------------------------------------------------------------------
+
+
+def direction_validate(direction: Direction) -> None:
+    """At most six active mandatory directions (the agency's rule for every state body)."""
+    if direction.is_active and direction.is_mandatory:
+        others = Direction.objects.filter(is_active=True, is_mandatory=True).exclude(pk=direction.pk).count()
+        if others >= MAX_ACTIVE_MANDATORY_DIRECTIONS:
+            raise ValidationError(
+                _("Действующих обязательных направлений не может быть больше %(max)s.")
+                % {"max": MAX_ACTIVE_MANDATORY_DIRECTIONS}
+            )
+
+
+@transaction.atomic
+def direction_save(*, user: Any, direction: Direction) -> Direction:
+    if not access.can_write_area(user, access.Area.REFERENCE):
+        raise AccessDenied()
+    Direction.objects.select_for_update().filter(is_active=True, is_mandatory=True).exists()  # serialise the count
+    direction_validate(direction)
+    direction.full_clean()
+    direction.save()
+    return direction
+
+
+# --- projects ---------------------------------------------------------------------------------------------------------
+
+
+def _validate_project(project: Project) -> None:
+    if project.start_on and project.end_on and project.end_on < project.start_on:
+        raise ValidationError({"end_on": [_("Окончание проекта не может быть раньше начала.")]})
+    if project.direction_id and not project.direction.is_active:
+        raise ValidationError({"direction": [_("Направление не действует.")]})
+
+
+@transaction.atomic
+def project_create(*, user: Any, values: Mapping[str, Any]) -> Project:
+    project = Project(**values)
+    if not access.can_write_area(user, access.Area.PROJECTS):
+        raise AccessDenied()
+    _validate_project(project)
+    project.full_clean()
+    project.save()
+    _require_change(user, project)  # a lead creates projects they lead or curate
+    return project
+
+
+@transaction.atomic
+def project_update(*, user: Any, project_id: int, expected_version: int | None, values: Mapping[str, Any]) -> Project:
+    project = Project.objects.select_for_update().get(pk=project_id)
+    _require_change(user, project)
+    check_version(project, expected_version)
+    for name, value in values.items():
+        setattr(project, name, value)
+    _require_change(user, project)  # cannot hand the project to someone else and keep editing it by accident
+    _validate_project(project)
+    project.full_clean()
+    project.version = F("version") + 1
+    project.save()
+    project.refresh_from_db()
+    return project
+
+
+@transaction.atomic
+def project_transition(*, user: Any, project_id: int, to: str) -> Project:
+    project = Project.objects.select_for_update().get(pk=project_id)
+    _require_change(user, project)
+    if to not in PROJECT_TRANSITIONS.get(project.status, ()):
+        raise ValidationError(
+            {
+                "to": [
+                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
+                    % {
+                        "from": ProjectStatus(project.status).label,
+                        "to": ProjectStatus(to).label if to in ProjectStatus.values else to,
+                    }
+                ]
+            }
+        )
+    project.status = to
+    project.version = F("version") + 1
+    project.save(update_fields=["status", "version", "updated_at"])
+    project.refresh_from_db()
+    return project
+
+
+# --- KPIs and measurements --------------------------------------------------------------------------------------------
+
+
+def _validate_kpi(kpi: KPI) -> None:
+    errors: dict[str, list[str]] = {}
+    if kpi.target is not None and kpi.baseline is not None and kpi.target == kpi.baseline:
+        errors["target"] = [_("Целевое значение должно отличаться от базового.")]
+    if kpi.target_on and kpi.project.start_on and kpi.target_on <= kpi.project.start_on:
+        errors["target_on"] = [_("Срок достижения должен быть позже начала проекта.")]
+    if kpi.source == "indicator" and not kpi.indicator_code:
+        errors["indicator_code"] = [_("Для показателя из расчёта укажите код показателя.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def kpi_create(*, user: Any, values: Mapping[str, Any]) -> KPI:
+    kpi = KPI(**values)
+    _require_change(user, kpi.project)
+    _validate_kpi(kpi)
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, user: Any, kpi_id: int, values: Mapping[str, Any]) -> KPI:
+    kpi = KPI.objects.select_for_update().select_related("project").get(pk=kpi_id)
+    _require_change(user, kpi.project)
+    for name, value in values.items():
+        setattr(kpi, name, value)
+    _validate_kpi(kpi)
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_measure(
+    *, user: Any, kpi_id: int, measured_on: dt.date, value: Decimal, evidence: str = "", period: str = ""
+) -> KPIMeasurement:
+    """Record a manual measurement; the date must fall within the project and not in the future."""
+    kpi = KPI.objects.select_related("project").get(pk=kpi_id)
+    _require_change(user, kpi.project)
+    project = kpi.project
+    if not (project.start_on <= measured_on <= project.end_on):
+        raise ValidationError(
+            {
+                "measured_on": [
+                    _("Дата измерения должна быть в сроках проекта: %(start)s — %(end)s.")
+                    % {"start": project.start_on.strftime("%d.%m.%Y"), "end": project.end_on.strftime("%d.%m.%Y")}
+                ]
+            }
+        )
+    if measured_on > timezone.localdate():
+        raise ValidationError({"measured_on": [_("Дата измерения не может быть в будущем.")]})
+    measurement = KPIMeasurement(
+        kpi=kpi,
+        measured_on=measured_on,
+        period=period,
+        value=value,
+        evidence=evidence.strip(),
+        source=kpi.source,
+        entered_by=user if getattr(user, "pk", None) else None,
+    )
+    measurement.full_clean()
+    measurement.save()
+    return measurement
+
+
+# --- milestones -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_transition(
+    *, user: Any, milestone_id: int, to: str, done_on: dt.date | None = None, evidence: str = ""
+) -> Milestone:
+    """Mark a milestone done (evidence and date required), cancel it, or plan it again."""
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
+    _require_change(user, milestone.project)
+    if to not in MILESTONE_TRANSITIONS.get(milestone.status, ()):
+        raise ValidationError({"to": [_("Такой переход для контрольной точки не допускается.")]})
+    if to == MilestoneStatus.DONE:
+        errors = {}
+        if not evidence.strip():
+            errors["evidence"] = [_("Чтобы отметить выполнение, опишите подтверждение.")]
+        if done_on is None:
+            errors["done_on"] = [_("Укажите дату выполнения.")]
+        elif done_on > timezone.localdate():
+            errors["done_on"] = [_("Дата выполнения не может быть в будущем.")]
+        if errors:
+            raise ValidationError(errors)
+        milestone.done_on, milestone.evidence = done_on, evidence.strip()
+    elif to == MilestoneStatus.PLANNED:
+        milestone.done_on = None
+    milestone.status = to
+    milestone.save()
+    return milestone
