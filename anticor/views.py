@@ -26,6 +26,7 @@ from anticor.filtersets import (
 from anticor.models import AccessLog, Article, Department, Region, StateBody
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
+from projects.models import Direction
 
 PAGE_SIZE = 50
 
@@ -102,6 +103,12 @@ REFERENCE_LISTS: dict[str, ReferenceList] = {
     ),
     "sanctions": ReferenceList(
         _("Дисциплинарные взыскания"), Sanction, coded_reference_filterset(Sanction), ("code", "name_ru", "severity")
+    ),
+    "directions": ReferenceList(
+        _("Направления проектов"),
+        Direction,
+        coded_reference_filterset(Direction),
+        ("order", "code", "name_ru", "is_mandatory", "is_example", "is_active"),
     ),
 }
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anticor import access
+from anticor.versioning import StaleVersion
 from anticor.views import filtered, paginate
 from cases import services
 from cases.choices import RecommendationStatus, RootCauseStatus
@@ -57,7 +58,7 @@ def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
     return case
 
 
-def _stale_message(request, error: services.StaleVersion, form=None) -> None:
+def _stale_message(request, error: StaleVersion, form=None) -> None:
     """Tell what others changed; keep the user's input but base it on the current version, so the next save
     (after a look at the changes) goes through."""
     meta = type(error.current)._meta
@@ -84,7 +85,7 @@ def run_service(request, form, action, *, success: str, field_map: dict[str, str
     the reason on the form (stale version, validation errors by field, a refusal) and return None."""
     try:
         result = action()
-    except services.StaleVersion as conflict:
+    except StaleVersion as conflict:
         _stale_message(request, conflict, form)
         return None
     except ValidationError as error:

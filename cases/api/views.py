@@ -34,6 +34,7 @@ from anticor.api.views import ScopedViewSetMixin
 from anticor.audit import Source
 from anticor.models import AccessAction, Article, User
 from anticor.services import access_log_record
+from anticor.versioning import StaleVersion
 from cases import services
 from cases.api.serializers import (
     CaseSerializer,
@@ -246,7 +247,7 @@ class CaseViewSet(
             )
         except Case.DoesNotExist:
             raise NotFound() from None
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         if created:
             return self.represent(case, status_code=status.HTTP_201_CREATED, headers={"Location": request.path})
@@ -290,7 +291,7 @@ class CaseViewSet(
                 merged_into_id=target.pk if target is not None else None,
                 expected_version=_if_match_version(request, case),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         return self.represent(case)
 
@@ -361,7 +362,7 @@ class RootCauseViewSet(
                 expected_version=_if_match_version(request, cause),
                 **serializer.service_arguments(),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         return self.represent(cause)
 
@@ -388,7 +389,7 @@ class RootCauseViewSet(
                 evidence=data["evidence"],
                 expected_version=_if_match_version(request, cause),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         return self.represent(cause)
 
@@ -470,7 +471,7 @@ class RecommendationViewSet(
                 expected_version=_if_match_version(request, rec),
                 **serializer.service_arguments(),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         return self.represent(rec)
 
@@ -495,6 +496,6 @@ class RecommendationViewSet(
                 note=data["note"],
                 expected_version=_if_match_version(request, rec),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             raise PreconditionFailed() from None
         return self.represent(rec)

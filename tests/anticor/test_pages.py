@@ -64,6 +64,7 @@ def test_admin_site_is_refused_to_non_staff(client, make_user):
         ("termination-grounds", 13),
         ("root-cause-categories", 10),
         ("sanctions", 7),
+        ("directions", 1),
     ],
 )
 def test_reference_lists_show_every_row(client, make_user, kind, rows):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from anticor.access import AccessDenied, Role
+from anticor.versioning import StaleVersion
 from cases import services
 from cases.choices import CASE_FINAL, CASE_TRANSITIONS, CaseEventKind, CaseStatus
 from cases.models import Case, CaseEvent, TerminationGround
@@ -128,7 +129,7 @@ def test_stale_edit_is_refused_and_reports_what_changed(make_user):
     first, second = make_user(Role.INVESTIGATOR), make_user(Role.INVESTIGATOR)
     case = CaseFactory()
     services.case_update(user=first, case_id=case.pk, expected_version=1, values={"summary": "Версия первого"})
-    with pytest.raises(services.StaleVersion) as conflict:
+    with pytest.raises(StaleVersion) as conflict:
         services.case_update(user=second, case_id=case.pk, expected_version=1, values={"summary": "Версия второго"})
     # What the first user changed meanwhile, from the audit trail: (as the second user saw it, now).
     assert conflict.value.changes == {"summary": ("Получение взятки за выделение земельного участка", "Версия первого")}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from anticor.access import AccessDenied, Role
+from anticor.versioning import StaleVersion
 from cases import services
 from cases.choices import (
     RECOMMENDATION_TRANSITIONS,
@@ -114,7 +115,7 @@ def test_root_cause_of_another_department_cannot_be_changed(make_user, cause):
 def test_stale_root_cause_edit_is_refused(make_user, cause):
     user = make_user(Role.INVESTIGATOR)
     services.root_cause_update(user=user, root_cause_id=cause.pk, expected_version=1, values={"description": "Новое"})
-    with pytest.raises(services.StaleVersion) as conflict:
+    with pytest.raises(StaleVersion) as conflict:
         services.root_cause_update(user=user, root_cause_id=cause.pk, expected_version=1, values={"description": "Моё"})
     assert conflict.value.changes == {
         "description": ("Личный контакт заявителя с чиновником при выдаче разрешений", "Новое")
