@@ -29,6 +29,7 @@ urlpatterns = [
     path("history/<str:app_label>/<str:model_name>/<str:pk>/", views.history, name="history"),
     path("audit/access-log/", views.access_log, name="access-log"),
     path("cases/", include("cases.urls")),
+    path("projects/", include("projects.urls")),
     path("api/v1/", include("anticor.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,7 @@ from projects.choices import (
     MilestoneStatus,
     ProjectStatus,
 )
-from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project
+from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
 
 
 def _require_change(user: Any, obj: Any) -> None:
@@ -286,3 +286,100 @@ def milestone_transition(
     milestone.status = to
     milestone.save()
     return milestone
+
+
+# --- milestones, risks, public events: creation ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_create(*, user: Any, project: Project, title: str, due_on: dt.date) -> Milestone:
+    _require_change(user, project)
+    milestone = Milestone(project=project, title=title.strip(), due_on=due_on)
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def risk_create(
+    *,
+    user: Any,
+    project: Project,
+    description: str,
+    likelihood: int,
+    impact: int,
+    mitigation: str = "",
+    owner: Any = None,
+) -> Risk:
+    _require_change(user, project)
+    risk = Risk(
+        project=project,
+        description=description.strip(),
+        likelihood=likelihood,
+        impact=impact,
+        mitigation=mitigation.strip(),
+        owner=owner,
+    )
+    risk.full_clean()
+    risk.save()
+    return risk
+
+
+@transaction.atomic
+def public_event_create(
+    *,
+    user: Any,
+    project: Project,
+    held_on: dt.date,
+    kind: str,
+    title: str,
+    participants: int = 0,
+    outcome: str = "",
+) -> PublicEvent:
+    _require_change(user, project)
+    event = PublicEvent(
+        project=project,
+        held_on=held_on,
+        kind=kind,
+        title=title.strip(),
+        participants=participants,
+        outcome=outcome.strip(),
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+# --- partial updates of a project's rows (the API's PATCH) --------------------------------------------------------
+
+
+def _project_row_patch(model: type[Any], *, user: Any, row_id: int, values: Mapping[str, Any]) -> Any:
+    """Change the given fields of a milestone, risk or public event; the row stays in its project."""
+    row = model.objects.select_for_update().select_related("project").get(pk=row_id)
+    _require_change(user, row.project)
+    if "project" in values or "project_id" in values:
+        raise ValidationError({"project": [_("Запись нельзя перенести в другой проект.")]})
+    for name, value in values.items():
+        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def milestone_patch(*, user: Any, milestone_id: int, values: Mapping[str, Any]) -> Milestone:
+    """Title and due date only: the status, done date and evidence change through ``milestone_transition``."""
+    unexpected = set(values) - {"title", "due_on"}
+    if unexpected:
+        raise ValidationError({name: [_("Поле меняется только сменой статуса.")] for name in sorted(unexpected)})
+    return _project_row_patch(Milestone, user=user, row_id=milestone_id, values=values)
+
+
+@transaction.atomic
+def risk_patch(*, user: Any, risk_id: int, values: Mapping[str, Any]) -> Risk:
+    return _project_row_patch(Risk, user=user, row_id=risk_id, values=values)
+
+
+@transaction.atomic
+def public_event_patch(*, user: Any, public_event_id: int, values: Mapping[str, Any]) -> PublicEvent:
+    return _project_row_patch(PublicEvent, user=user, row_id=public_event_id, values=values)

@@ -34,6 +34,9 @@ def _register_app_routes() -> None:
     from cases.api.urls import register as register_cases
 
     register_cases(router)
+    from projects.api.urls import register as register_projects
+
+    register_projects(router)
 
 
 _register_app_routes()

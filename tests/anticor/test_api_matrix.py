@@ -33,6 +33,7 @@ from anticor.api.urls import router
 from anticor.models import Department
 from cases.models import Case, Recommendation, RootCause, RootCauseCategory
 from tests.factories import CaseFactory
+from tests.projects.test_api import PROJECT_MAKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     RootCause: make_root_cause,
     Recommendation: make_recommendation,
 }
+MAKERS.update(PROJECT_MAKERS)  # department-scoped project rows (projects, KPIs, measurements, milestones, …)
 
 
 def existing_object(model: type[Model]) -> Model:

@@ -1,0 +1,331 @@
+"""Pages of the projects app. Thin: forms validate shape, services decide and save, selectors read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from anticor import access
+from anticor.views import filtered, paginate
+from cases.views import run_service
+from projects import services
+from projects.choices import PROJECT_TRANSITIONS, MilestoneStatus, ProjectStatus
+from projects.filtersets import ProjectFilterSet
+from projects.forms import (
+    KPIForm,
+    MeasurementForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ProjectForm,
+    ProjectTransitionForm,
+    PublicEventForm,
+    RiskForm,
+)
+from projects.models import KPI, Milestone, Project
+from projects.selectors import directions_overview, project_kpi_rows, risk_matrix
+
+
+def _require_area(user: Any, *, write: bool = False) -> None:
+    allowed = access.can_write_area if write else access.can_read_area
+    if not allowed(user, access.Area.PROJECTS):
+        raise PermissionDenied
+
+
+def _project_or_404(user: Any, code: str, *, for_update: bool = False) -> Project:
+    _require_area(user)
+    project = (
+        access.visible(
+            user,
+            Project.objects.select_related("direction", "lead", "curator", "owner_department", "owner_state_body"),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if project is None:
+        raise Http404
+    if for_update and not access.can_change(user, project):
+        raise PermissionDenied
+    return project
+
+
+def _project_url(project: Project, anchor: str = "") -> str:
+    url = reverse("projects:project-detail", args=[project.code])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@require_GET
+def overview(request):
+    _require_area(request.user)
+    return render(
+        request,
+        "projects/overview.html",
+        {
+            "directions": directions_overview(request.user, timezone.localdate()),
+            "can_create": access.can_write_area(request.user, access.Area.PROJECTS),
+        },
+    )
+
+
+@require_GET
+def project_list(request):
+    _require_area(request.user)
+    queryset = access.visible(
+        request.user, Project.objects.select_related("direction", "lead", "owner_department", "owner_state_body")
+    )
+    filterset = ProjectFilterSet(request.GET or None, queryset=queryset)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filterset": filterset,
+            "page": paginate(request, filtered(filterset, queryset)),
+            "can_create": access.can_write_area(request.user, access.Area.PROJECTS),
+        },
+    )
+
+
+def _project_form_page(request, *, project: Project | None):
+    user = request.user
+    form = ProjectForm(request.POST or None, instance=project or Project(), user=user)
+    if request.method == "POST" and form.is_valid():
+        if project is None:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.project_create(user=user, values=form.service_values()),
+                success=_("Проект создан."),
+            )
+        else:
+            saved = run_service(
+                request,
+                form,
+                lambda: services.project_update(
+                    user=user,
+                    project_id=project.pk,
+                    expected_version=form.cleaned_data.get("version"),
+                    values=form.service_values(),
+                ),
+                success=_("Изменения сохранены."),
+            )
+        if saved is not None:
+            return redirect(_project_url(saved))
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    _require_area(request.user, write=True)
+    return _project_form_page(request, project=None)
+
+
+@require_http_methods(["GET", "POST"])
+def project_edit(request, code: str):
+    return _project_form_page(request, project=_project_or_404(request.user, code, for_update=True))
+
+
+@require_GET
+def project_detail(request, code: str):
+    project = _project_or_404(request.user, code)
+    today = timezone.localdate()
+    can_edit = access.can_change(request.user, project)
+    milestones = list(project.milestones.all())
+    for milestone in milestones:
+        milestone.overdue = milestone.is_overdue(today)
+    risks = list(project.risks.select_related("owner"))
+    allowed = sorted(PROJECT_TRANSITIONS.get(project.status, ())) if can_edit else []
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "kpi_rows": project_kpi_rows(project),
+            "milestones": milestones,
+            "risks": risks,
+            "matrix": risk_matrix(risks),
+            "events": list(project.public_events.all()),
+            "transitions": [(value, ProjectStatus(value).label) for value in allowed],
+            "can_edit": can_edit,
+            "done_form": MilestoneDoneForm(initial={"done_on": today}) if can_edit else None,
+            "planned": MilestoneStatus.PLANNED,
+        },
+    )
+
+
+@require_POST
+def project_transition(request, code: str):
+    project = _project_or_404(request.user, code, for_update=True)
+    form = ProjectTransitionForm(request.POST)
+    if form.is_valid():
+        changed = run_service(
+            request,
+            form,
+            lambda: services.project_transition(user=request.user, project_id=project.pk, to=form.cleaned_data["to"]),
+            success=_("Статус проекта изменён."),
+        )
+        if changed is not None:
+            return redirect(_project_url(project))
+    return _child_page(request, project, form, _("Смена статуса проекта"), status=400)
+
+
+# --- rows of a project ------------------------------------------------------------------------------------------------
+
+
+def _child_page(request, project: Project, form: forms.BaseForm, title: str, *, status: int = 200, subject: str = ""):
+    return render(
+        request,
+        "projects/child_form.html",
+        {"project": project, "form": form, "title": title, "subject": subject},
+        status=status,
+    )
+
+
+def _child_form(
+    request,
+    project: Project,
+    form: forms.BaseForm,
+    action: Callable[[], Any],
+    *,
+    title: str,
+    success: str,
+    anchor: str,
+    subject: str = "",
+):
+    """A small form of a project's row: on a valid POST the service saves it and we go back to the project."""
+    if request.method == "POST" and form.is_valid() and run_service(request, form, action, success=success) is not None:
+        return redirect(_project_url(project, anchor))
+    return _child_page(request, project, form, title, subject=subject)
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_create(request, code: str):
+    project = _project_or_404(request.user, code, for_update=True)
+    form = KPIForm(request.POST or None, initial={"target_on": project.end_on})
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.kpi_create(user=request.user, values={"project": project, **form.service_values()}),
+        title=_("Новый KPI"),
+        success=_("KPI добавлен."),
+        anchor="kpis",
+    )
+
+
+def _kpi_or_404(project: Project, pk: int) -> KPI:
+    kpi = KPI.objects.filter(project=project, pk=pk).first()
+    if kpi is None:
+        raise Http404
+    return kpi
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    kpi = _kpi_or_404(project, pk)
+    form = KPIForm(request.POST or None, instance=kpi)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.kpi_update(user=request.user, kpi_id=kpi.pk, values=form.service_values()),
+        title=_("Изменение KPI"),
+        success=_("KPI изменён."),
+        anchor="kpis",
+        subject=kpi.name,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_measure(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    kpi = _kpi_or_404(project, pk)
+    form = MeasurementForm(request.POST or None, initial={"measured_on": timezone.localdate()})
+
+    def action():
+        return services.kpi_measure(user=request.user, kpi_id=kpi.pk, **form.cleaned_data)
+
+    return _child_form(
+        request,
+        project,
+        form,
+        action,
+        title=_("Новое измерение KPI"),
+        success=_("Измерение сохранено."),
+        anchor=f"kpi-{kpi.pk}",
+        subject=kpi.name,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_create(request, code: str):
+    project = _project_or_404(request.user, code, for_update=True)
+    form = MilestoneForm(request.POST or None)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.milestone_create(user=request.user, project=project, **form.cleaned_data),
+        title=_("Новая контрольная точка"),
+        success=_("Контрольная точка добавлена."),
+        anchor="milestones",
+    )
+
+
+@require_POST
+def milestone_done(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    milestone = Milestone.objects.filter(project=project, pk=pk).first()
+    if milestone is None:
+        raise Http404
+    form = MilestoneDoneForm(request.POST)
+    if form.is_valid():
+        done = run_service(
+            request,
+            form,
+            lambda: services.milestone_transition(
+                user=request.user, milestone_id=milestone.pk, to=MilestoneStatus.DONE, **form.cleaned_data
+            ),
+            success=_("Контрольная точка отмечена выполненной."),
+        )
+        if done is not None:
+            return redirect(_project_url(project, "milestones"))
+    return _child_page(request, project, form, _("Выполнение контрольной точки"), status=400, subject=milestone.title)
+
+
+@require_http_methods(["GET", "POST"])
+def risk_create(request, code: str):
+    project = _project_or_404(request.user, code, for_update=True)
+    form = RiskForm(request.POST or None)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.risk_create(user=request.user, project=project, **form.cleaned_data),
+        title=_("Новый риск"),
+        success=_("Риск добавлен."),
+        anchor="risks",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_event_create(request, code: str):
+    project = _project_or_404(request.user, code, for_update=True)
+    form = PublicEventForm(request.POST or None)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.public_event_create(user=request.user, project=project, **form.cleaned_data),
+        title=_("Новое мероприятие с общественностью"),
+        success=_("Мероприятие добавлено."),
+        anchor="events",
+    )
