@@ -150,3 +150,10 @@ class PublicEventForm(ServiceValidated, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = PublicEventKind.choices
+
+
+class RiskEditForm(RiskForm):
+    """A risk as its owner updates it: the status too (mitigated, materialised, closed)."""
+
+    class Meta(RiskForm.Meta):
+        fields = [*RiskForm.Meta.fields, "status"]

@@ -16,6 +16,10 @@ urlpatterns = [
     path("<str:code>/kpis/<int:pk>/measure/", views.kpi_measure, name="kpi-measure"),
     path("<str:code>/milestones/new/", views.milestone_create, name="milestone-create"),
     path("<str:code>/milestones/<int:pk>/done/", views.milestone_done, name="milestone-done"),
+    path("<str:code>/milestones/<int:pk>/edit/", views.milestone_edit, name="milestone-edit"),
+    path("<str:code>/milestones/<int:pk>/status/", views.milestone_status, name="milestone-status"),
     path("<str:code>/risks/new/", views.risk_create, name="risk-create"),
+    path("<str:code>/risks/<int:pk>/edit/", views.risk_edit, name="risk-edit"),
     path("<str:code>/events/new/", views.public_event_create, name="public-event-create"),
+    path("<str:code>/events/<int:pk>/edit/", views.public_event_edit, name="public-event-edit"),
 ]

@@ -28,9 +28,10 @@ from projects.forms import (
     ProjectForm,
     ProjectTransitionForm,
     PublicEventForm,
+    RiskEditForm,
     RiskForm,
 )
-from projects.models import KPI, Milestone, Project
+from projects.models import KPI, Milestone, Project, PublicEvent, Risk
 from projects.selectors import directions_overview, project_kpi_rows, risk_matrix
 
 
@@ -328,4 +329,86 @@ def public_event_create(request, code: str):
         title=_("Новое мероприятие с общественностью"),
         success=_("Мероприятие добавлено."),
         anchor="events",
+    )
+
+
+def _row_or_404(model, project: Project, pk: int):
+    row = model.objects.filter(project=project, pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def _changed_values(form: forms.ModelForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    milestone = _row_or_404(Milestone, project, pk)
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.milestone_patch(user=request.user, milestone_id=milestone.pk, values=_changed_values(form)),
+        title=_("Изменение контрольной точки"),
+        success=_("Изменения сохранены."),
+        anchor="milestones",
+        subject=milestone.title,
+    )
+
+
+@require_POST
+def milestone_status(request, code: str, pk: int):
+    """Cancel a planned milestone or plan a cancelled one again (done is marked with evidence, above)."""
+    project = _project_or_404(request.user, code, for_update=True)
+    milestone = _row_or_404(Milestone, project, pk)
+    target = request.POST.get("to", "")
+    if target not in {MilestoneStatus.CANCELLED, MilestoneStatus.PLANNED}:
+        raise Http404
+    form = forms.Form(request.POST)
+    form.is_valid()
+    done = run_service(
+        request,
+        form,
+        lambda: services.milestone_transition(user=request.user, milestone_id=milestone.pk, to=target),
+        success=_("Статус контрольной точки изменён."),
+    )
+    if done is None:
+        return _child_page(request, project, form, _("Контрольная точка"), status=400, subject=milestone.title)
+    return redirect(_project_url(project, "milestones"))
+
+
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    risk = _row_or_404(Risk, project, pk)
+    form = RiskEditForm(request.POST or None, instance=risk)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.risk_patch(user=request.user, risk_id=risk.pk, values=_changed_values(form)),
+        title=_("Изменение риска"),
+        success=_("Изменения сохранены."),
+        anchor="risks",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_event_edit(request, code: str, pk: int):
+    project = _project_or_404(request.user, code, for_update=True)
+    event = _row_or_404(PublicEvent, project, pk)
+    form = PublicEventForm(request.POST or None, instance=event)
+    return _child_form(
+        request,
+        project,
+        form,
+        lambda: services.public_event_patch(user=request.user, public_event_id=event.pk, values=_changed_values(form)),
+        title=_("Изменение мероприятия"),
+        success=_("Изменения сохранены."),
+        anchor="events",
+        subject=event.title,
     )

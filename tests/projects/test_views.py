@@ -314,3 +314,67 @@ def test_list_filters_and_menu(client, lead):
     response = client.get("/projects/list/", {"q": "PK-A", "lead": lead.pk, "direction": "anti_corruption"})
     assert [p.code for p in response.context["page"].object_list] == ["PK-A"]
     assert 'href="/projects/"' in client.get("/").content.decode()
+
+
+def test_lead_edits_milestones_risks_and_events_and_cancels_a_milestone(client, make_user):
+    lead = make_user("project_lead", department="00")
+    project = make_project(lead)
+    milestone = Milestone.objects.create(project=project, title="Запуск", due_on=dt.date(2026, 6, 1))
+    risk = Risk.objects.create(project=project, description="Сопротивление", likelihood=4, impact=5)
+    event = PublicEvent.objects.create(project=project, held_on=dt.date(2026, 2, 10), kind="hearing", title="Слушания")
+    client.force_login(lead)
+    base = f"/projects/{project.code}"
+    assert (
+        client.post(
+            f"{base}/milestones/{milestone.pk}/edit/", {"title": "Запуск торгов", "due_on": "2026-07-01"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{base}/risks/{risk.pk}/edit/",
+            {
+                "description": "Сопротивление",
+                "likelihood": 2,
+                "impact": 5,
+                "mitigation": "Совместные проверки",
+                "status": "mitigated",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{base}/events/{event.pk}/edit/",
+            {
+                "held_on": "2026-02-10",
+                "kind": "hearing",
+                "title": "Слушания",
+                "participants": 40,
+                "outcome": "Одобрено",
+            },
+        ).status_code
+        == 302
+    )
+    assert client.post(f"{base}/milestones/{milestone.pk}/status/", {"to": "cancelled"}).status_code == 302
+    milestone.refresh_from_db()
+    risk.refresh_from_db()
+    event.refresh_from_db()
+    assert (milestone.title, milestone.due_on, milestone.status) == ("Запуск торгов", dt.date(2026, 7, 1), "cancelled")
+    assert (risk.likelihood, risk.status, risk.score) == (2, "mitigated", 10)
+    assert (event.participants, event.outcome) == (40, "Одобрено")
+    assert client.post(f"{base}/milestones/{milestone.pk}/status/", {"to": "done"}).status_code == 404
+
+
+def test_another_lead_cannot_edit_rows_and_nothing_changes(client, make_user):
+    lead = make_user("project_lead", department="00")
+    project = make_project(lead)
+    risk = Risk.objects.create(project=project, description="Сопротивление", likelihood=4, impact=5)
+    client.force_login(make_user("project_lead", department="00"))
+    response = client.post(
+        f"/projects/{project.code}/risks/{risk.pk}/edit/",
+        {"description": "x", "likelihood": 1, "impact": 1, "status": "closed"},
+    )
+    assert response.status_code == 403
+    risk.refresh_from_db()
+    assert (risk.description, risk.likelihood, risk.status) == ("Сопротивление", 4, "open")
