@@ -148,7 +148,7 @@ class ProjectViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     lookup_field = "code"
-    lookup_value_regex = r"[^/]{1,32}"
+    lookup_value_regex = r"[\w-]{1,32}"  # letters (Cyrillic too), digits, "_" and "-"
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

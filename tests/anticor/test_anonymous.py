@@ -19,10 +19,22 @@ def _walk(patterns, prefix=""):
             yield prefix + str(entry.pattern)
 
 
+def _fill_named_groups(route: str) -> str:
+    """Replace each ``(?P<name>…)`` by a sample value, honouring nested parentheses inside the group."""
+    while (start := route.find("(?P<")) != -1:
+        depth, end = 0, start
+        for end in range(start, len(route)):
+            depth += {"(": 1, ")": -1}.get(route[end], 0)
+            if depth == 0:
+                break
+        route = route[:start] + "1" + route[end + 1 :]
+    return route
+
+
 def _concrete(route: str) -> str:
     """Turn a route (path() or regex) into a URL a client can request, filling parameters with sample values."""
+    route = _fill_named_groups(route)  # named regex groups (before converters: same angle brackets)
     route = re.sub(r"<(?:\w+:)?(\w+)>", "1", route)  # path converters
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # named regex groups
     route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
     route = re.sub(r"\(\?:[^)]*\)\??", "", route)
     return "/" + route.lstrip("/")
