@@ -73,7 +73,9 @@ _DEPT_RW = Grant(read=Scope.DEPARTMENT, write=Scope.DEPARTMENT)
 _DEPT_READ = Grant(read=Scope.DEPARTMENT)
 _ALL_RW = Grant(read=Scope.ALL, write=Scope.ALL)
 
-# The role table (DESIGN.md §2). Integrity checks are visible to internal security only.
+# The role table (DESIGN.md §2). Need-to-know (issue 6): integrity checks are visible to internal security only;
+# staff and discipline records to internal security and, for their own department, department heads. Auditors
+# review who read those records (the access log), not the records themselves.
 ROLE_GRANTS: dict[str, dict[str, Grant]] = {
     Role.INVESTIGATOR: {Area.REFERENCE: _ALL_READ, Area.CASES: _DEPT_RW, Area.PROJECTS: _DEPT_READ},
     Role.DEPARTMENT_HEAD: {
@@ -81,6 +83,7 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
         Area.CASES: _DEPT_RW,
         Area.PROJECTS: _DEPT_READ,
         Area.INDICATORS: Grant(read=Scope.DEPARTMENT),
+        Area.STAFF: _DEPT_READ,  # the discipline of their own department's staff
     },
     Role.ANALYST: {
         Area.REFERENCE: _ALL_RW,
@@ -103,7 +106,6 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
         Area.CASES: _ALL_READ,
         Area.PROJECTS: _ALL_READ,
         Area.INDICATORS: _ALL_READ,
-        Area.STAFF: _ALL_READ,
         Area.AUDIT: _ALL_READ,
     },
     Role.ADMINISTRATOR: {
@@ -266,15 +268,24 @@ def _object_department_id(obj: models.Model) -> int | None:
     return target.pk
 
 
+def _about_self(model: type[models.Model], user: Any) -> Q | None:
+    """Rows about the user themselves, for models that declare ``self_lookup`` (integrity checks)."""
+    lookup = getattr(model, "self_lookup", None)
+    if lookup is None or not getattr(user, "pk", None) or isinstance(user, ApiPrincipal):
+        return None
+    return Q(**{lookup: user.pk})
+
+
 def visible(user: Any, queryset: QuerySet) -> QuerySet:
     """The rows of ``queryset`` the user may read. Every list and lookup goes through here."""
     area = _area_of(queryset.model)
     scope = scope_for(user, area) if area else Scope.NONE
-    if scope == Scope.ALL:
-        return queryset
+    if scope == Scope.NONE:
+        return queryset.none()
     if scope == Scope.DEPARTMENT:
-        return queryset.filter(_department_filter(queryset.model, user))
-    return queryset.none()
+        queryset = queryset.filter(_department_filter(queryset.model, user))
+    about_self = _about_self(queryset.model, user)
+    return queryset.exclude(about_self) if about_self is not None else queryset
 
 
 def _owned_by(user: Any, obj: models.Model) -> bool:
@@ -298,9 +309,21 @@ def _scope_allows(user: Any, obj: models.Model, scope: Scope) -> bool:
     return False
 
 
+def _is_about(user: Any, obj: models.Model) -> bool:
+    lookup = getattr(type(obj), "self_lookup", None)
+    if lookup is None or not getattr(user, "pk", None) or isinstance(user, ApiPrincipal):
+        return False
+    target: Any = obj
+    for part in lookup.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return False
+    return target.pk == user.pk
+
+
 def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
     area = _area_of(type(obj))
-    if area is None:
+    if area is None or _is_about(user, obj):
         return False
     if isinstance(user, ApiPrincipal):
         return _scope_allows(user, obj, scope_for(user, area, write=write))
