@@ -260,7 +260,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "anticor.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "expire-disciplinary-sanctions": {
+        "task": "integrity.tasks.discipline_expire_task",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
+
+# --- integrity ------------------------------------------------------------------------------------------------------
+# How long a disciplinary sanction stays in force from the order date unless lifted earlier (months).
+DISCIPLINE_EXPIRY_MONTHS = env.int("DISCIPLINE_EXPIRY_MONTHS", default=12)
+if not 1 <= DISCIPLINE_EXPIRY_MONTHS <= 120:
+    raise ConfigError("DISCIPLINE_EXPIRY_MONTHS", f"expected 1..120 months, got {DISCIPLINE_EXPIRY_MONTHS}")
 
 # --- logging --------------------------------------------------------------------------------------------------------
 LOGGING = {

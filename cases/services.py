@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import AccessDenied, Capability
+from anticor.dates import add_months
 from anticor.versioning import check_version
 from cases.choices import (
     CASE_FINAL,
@@ -373,13 +374,7 @@ def root_cause_link_cases(*, user: Any, root_cause_id: int, case_ids: Sequence[i
 
 def recommendation_default_due_on(delivered_on: dt.date) -> dt.date:
     """One month after delivery; the 31st of a shorter month becomes its last day."""
-    year, month = (delivered_on.year + (delivered_on.month // 12), delivered_on.month % 12 + 1)
-    for day in (delivered_on.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return add_months(delivered_on, 1)
 
 
 @transaction.atomic
