@@ -71,12 +71,22 @@ class Employee(Versioned):
     log_reads = True
 
     personnel_number = models.CharField(
-        _("табельный номер"), max_length=20, unique=True, validators=[validate_personnel_number]
+        _("табельный номер"),
+        max_length=20,
+        unique=True,
+        validators=[validate_personnel_number],
+        error_messages={"unique": _("Сотрудник с таким табельным номером уже есть.")},
     )
     last_name = models.CharField(_("фамилия"), max_length=100)
     first_name = models.CharField(_("имя"), max_length=100)
     middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
-    iin = models.CharField(_("ИИН"), max_length=12, unique=True, validators=[validate_iin])
+    iin = models.CharField(
+        _("ИИН"),
+        max_length=12,
+        unique=True,
+        validators=[validate_iin],
+        error_messages={"unique": _("Сотрудник с таким ИИН уже есть.")},
+    )
     department = models.ForeignKey(
         "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="employees"
     )
