@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,13 +33,40 @@ def access_log_record(
     if action not in AccessAction.values:
         raise ValueError(f"unknown access action {action!r}")
     return AccessLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        **_entry(user=user, action=action, obj=obj, model=target_model, request=request, source=source),
         client_label=client_label,
-        source=source,
-        action=action,
-        content_type=ContentType.objects.get_for_model(target_model),
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
-        path=(request.get_full_path()[:500] if request is not None else ""),
-        ip=client_ip(request) if request is not None else None,
+    )
+
+
+def _entry(*, user: Any, action: str, obj: models.Model | None, model: type[models.Model], request: Any, source: str):
+    return {
+        "user": user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None,
+        "source": source,
+        "action": action,
+        "content_type": ContentType.objects.get_for_model(model),
+        "object_id": str(obj.pk) if obj is not None else "",
+        "object_repr": str(obj)[:255] if obj is not None else "",
+        "path": request.get_full_path()[:500] if request is not None else "",
+        "ip": client_ip(request) if request is not None else None,
+    }
+
+
+def access_log_records(
+    *,
+    user: Any,
+    action: str,
+    objects: Sequence[models.Model],
+    request: Any = None,
+    source: str = Source.WEB,
+    client_label: str = "",
+) -> list[AccessLog]:
+    """One access-log row per record shown on a page (an employee's file shows their sanctions and checks)."""
+    if action not in AccessAction.values:
+        raise ValueError(f"unknown access action {action!r}")
+    return AccessLog.objects.bulk_create(
+        AccessLog(
+            **_entry(user=user, action=action, obj=obj, model=type(obj), request=request, source=source),
+            client_label=client_label,
+        )
+        for obj in objects
     )

@@ -23,7 +23,8 @@ from anticor.filtersets import (
     StateBodyFilterSet,
     coded_reference_filterset,
 )
-from anticor.models import AccessLog, Article, Department, Region, StateBody
+from anticor.models import AccessAction, AccessLog, Article, Department, Region, StateBody
+from anticor.services import access_log_record
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
 from projects.models import Direction
@@ -163,6 +164,8 @@ def history(request, app_label: str, model_name: str, pk: str):
     model = selectors.audited_model(app_label, model_name)
     obj = selectors.object_for_history(request.user, model, pk)
     entries = selectors.history_for(request.user, obj)
+    if getattr(model, "log_reads", False):  # the history of a staff record shows the record: a read
+        access_log_record(user=request.user, action=AccessAction.VIEW, obj=obj, request=request)
     return render(request, "anticor/history.html", {"object": obj, "meta": model._meta, "entries": entries})
 
 
