@@ -16,7 +16,7 @@ from anticor.models import Department
 from integrity.choices import CheckOutcome, DisciplineStatus
 from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck
 
-_HALF_YEAR = re.compile(r"^(?P<year>\d{4})-H(?P<half>[12])$")
+_HALF_YEAR = re.compile(r"^(?P<year>\d{4})-H(?P<half>[12])$", re.ASCII)  # ASCII: \d would take "２０２２"
 
 
 def can_see_personal_data(user: Any) -> bool:
@@ -83,7 +83,7 @@ class HalfYear:
 
     @property
     def previous(self) -> HalfYear:
-        return HalfYear(self.year, 2) if self.half == 2 else HalfYear(self.year - 1, 2)
+        return HalfYear(self.year, 1) if self.half == 2 else HalfYear(self.year - 1, 2)
 
     @property
     def label(self) -> str:
@@ -91,7 +91,7 @@ class HalfYear:
 
 
 def parse_half_year(value: str) -> HalfYear:
-    match = _HALF_YEAR.match(value or "")
+    match = _HALF_YEAR.fullmatch(value or "")  # not .match: "$" also matches before a trailing newline
     if not match or not 2000 <= int(match["year"]) <= 2100:
         raise ValueError(_("Полугодие указывается в виде ГГГГ-H1 или ГГГГ-H2, например 2022-H1."))
     return HalfYear(int(match["year"]), int(match["half"]))
