@@ -102,6 +102,16 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
         middle_name="Нурланович",
         position="Начальник управления собственной безопасности",
     ),
+    # A second internal-security officer: an Integrity Check is approved by someone other than its tester.
+    DemoUserSpec(
+        username="security2",
+        role=Role.INTERNAL_SECURITY,
+        department_code="71",
+        last_name="Тулегенов",
+        first_name="Нурлан",
+        middle_name="Бахытович",
+        position="Старший оперуполномоченный отдела собственной безопасности",
+    ),
     DemoUserSpec(
         username="auditor",
         role=Role.AUDITOR,
@@ -223,7 +233,8 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
         reference = reference_load()
         sync_roles()
         groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
-        departments = {dept.code: dept for dept in Department.objects.filter(code__in={CENTRAL, ALMATY})}
+        codes = {spec.department_code for spec in DEMO_USERS}
+        departments = {dept.code: dept for dept in Department.objects.filter(code__in=codes)}
         users: dict[str, User] = {}
         results: list[DemoUserResult] = []
         for spec in DEMO_USERS:

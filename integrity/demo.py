@@ -11,7 +11,7 @@
   crimes, 142 disciplined, 5 of them dismissed on negative grounds — what the collegium summary shows.
 - Integrity Checks in every status, each satisfying the rules the services enforce. ``security`` (central office)
   approves the checks of territorial staff, conducted by a second internal-security officer ``security2``
-  (Astana, 71, created here with the demo password); central-office checks are conducted by ``security`` and
+  (Astana, 71, one of the demo users of ``anticor.demo``); central-office checks are conducted by ``security`` and
   approved by ``security2``. Nobody from 71 is tested (its tester would be a colleague).
 
 Deterministic (fixed seeds; the 2022 figures do not depend on today's date), bulk-inserted, and it runs once: if the
@@ -25,10 +25,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from anticor.access import Role
 from anticor.dates import add_months
 from anticor.identifiers import check_digit
 from anticor.models import Article, Department, User
@@ -144,13 +142,6 @@ LINKED_USERS = {
     "auditor": ("", dt.date(2016, 10, 3)),
     TESTER_USERNAME: ("майор", dt.date(2012, 4, 2)),
 }
-TESTER_SPEC = {
-    "last_name": "Тулегенов",
-    "first_name": "Нурлан",
-    "middle_name": "Бахытович",
-    "position": "Старший оперуполномоченный отдела собственной безопасности",
-}
-
 OFFENCES = [  # ordinary breaches of discipline
     "Нарушение сроков досудебного расследования по уголовному делу",
     "Ненадлежащее оформление материалов проверки по заявлению гражданина",
@@ -351,52 +342,21 @@ def _rank(rank: str) -> str:
     return f"{rank}{RANK_SUFFIX}" if rank else ""
 
 
-def _ensure_tester(security: User) -> User:
-    """The second internal-security officer (Astana): tester of territorial checks, approver of central ones.
-
-    Same password as ``security`` (its hash is copied), so every demo login shares the demo password; brought back
-    to its definition on every run, saved only when something differs.
-    """
-    department = Department.objects.get(code=TESTER_DEPARTMENT)
-    user = User.objects.filter(username=TESTER_USERNAME).first() or User(username=TESTER_USERNAME)
-    wanted = {
-        **TESTER_SPEC,
-        "department": department,
-        "is_staff": False,
-        "is_superuser": False,
-        "is_active": True,
-        "password": security.password,
-    }
-    changed = user.pk is None
-    for name, value in wanted.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            changed = True
-    if changed:
-        user.save()
-    group, _created = Group.objects.get_or_create(name=Role.INTERNAL_SECURITY)
-    if list(user.groups.values_list("pk", flat=True)) != [group.pk]:
-        user.groups.set([group])
-    return user
-
-
 def _personnel_number(code: str, number: int) -> str:
     return f"{code}-{number:04d}"
 
 
 def demo_integrity(users: Mapping[str, User]) -> None:
     """Create the demo staff, discipline, convictions and checks unless the demo employees exist."""
-    security = users.get("security")
-    if security is None:
+    if "security" not in users or TESTER_USERNAME not in users:
         return
-    tester = _ensure_tester(security)
     departments = list(Department.objects.filter(is_active=True).order_by("code"))
     if (
         not departments
         or Employee.objects.filter(personnel_number__in=[_personnel_number(d.code, 1) for d in departments]).exists()
     ):
         return
-    _Demo(users={**users, TESTER_USERNAME: tester}, departments=departments).run()
+    _Demo(users=users, departments=departments).run()
 
 
 class _Demo:

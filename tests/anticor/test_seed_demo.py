@@ -26,6 +26,7 @@ EXPECTED_USERS = {
     "analyst": (["analyst"], "00", False),
     "lead": (["project_lead"], "00", False),
     "security": (["internal_security"], "00", False),
+    "security2": (["internal_security"], "71", False),
     "auditor": (["auditor"], "00", False),
 }
 
@@ -56,10 +57,10 @@ def test_seed_creates_exactly_the_demo_users():
     assert User.objects.count() == 0
     # when seed_demo runs with a password
     call_command("seed_demo", "--password", PASSWORD, verbosity=0)
-    # then exactly the seven demo users exist with exactly their role group and department
+    # then exactly the eight demo users exist with exactly their role group and department
     assert users_snapshot() == EXPECTED_USERS
     assert User.objects.filter(is_superuser=True).count() == 0
-    assert User.objects.filter(is_active=True).count() == 7
+    assert User.objects.filter(is_active=True).count() == 8
 
 
 def test_admin_is_staff_but_not_superuser():
@@ -94,7 +95,7 @@ def test_second_run_creates_no_users_and_keeps_ids():
     # when it is seeded again
     second = demo_seed(password=PASSWORD)
     # then no user is created, ids are the same and each user still has exactly one group
-    assert (first.created_users, second.created_users) == (7, 0)
+    assert (first.created_users, second.created_users) == (8, 0)
     assert dict(User.objects.values_list("username", "pk")) == ids
     assert users_snapshot() == EXPECTED_USERS
     assert Group.objects.filter(name__in=["administrator", "investigator"]).count() == 2
@@ -169,20 +170,20 @@ def test_command_prints_the_logins_roles_and_password():
     call_command("seed_demo", "--password", PASSWORD, stdout=out)
     # then it prints a header, one row per user with the role, and the password last
     lines = out.getvalue().splitlines()
-    assert lines[0] == "Демонстрационные пользователи: создано 7, уже были 0."
+    assert lines[0] == "Демонстрационные пользователи: создано 8, уже были 0."
     assert lines[1].split() == ["Логин", "Роль", "Департамент", "ФИО"]
-    assert [line.split()[0] for line in lines[2:9]] == list(EXPECTED_USERS)
+    assert [line.split()[0] for line in lines[2:10]] == list(EXPECTED_USERS)
     assert lines[2].split()[:3] == ["admin", "Администратор", "00"]
     assert lines[3].split()[:3] == ["investigator", "Следователь", "75"]
     assert lines[-1] == f"Пароль для всех: {PASSWORD} (задан параметром --password)"
-    assert len(lines) == 10
+    assert len(lines) == 11
 
 
 def test_command_is_silent_at_verbosity_zero():
     out = StringIO()
     call_command("seed_demo", "--password", PASSWORD, verbosity=0, stdout=out)
     assert out.getvalue() == ""
-    assert User.objects.count() == 7
+    assert User.objects.count() == 8
 
 
 def test_empty_password_is_refused():
