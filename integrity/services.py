@@ -129,6 +129,11 @@ def employee_update(
     employee = Employee.objects.select_for_update().get(pk=employee_id)
     _require_change(user, employee)
     check_version(employee, expected_version)
+    if "user" in values and employee.user_id is not None and employee.user_id == getattr(user, "pk", None):
+        new_account = values["user"]
+        if (new_account.pk if new_account is not None else None) != employee.user_id:
+            # Unlinked, the officer would see the checks about themselves.
+            raise ValidationError({"user": [_("Свою учётную запись нельзя отвязать от своей карточки сотрудника.")]})
     _apply(employee, values)
     _require_change(user, employee)
     _validate_employee(employee)
@@ -212,7 +217,13 @@ def discipline_create(
     record = DisciplinaryRecord(**values)
     if record.employee_id:
         _require_change(user, record)
-    if record.sanction_id and record.imposed_on and record.expires_on is None and not record.sanction.is_dismissal:
+    if (
+        record.sanction_id
+        and record.imposed_on
+        and record.imposed_on <= timezone.localdate()  # a future order date is refused below (and may not add up)
+        and record.expires_on is None
+        and not record.sanction.is_dismissal
+    ):
         record.expires_on = discipline_default_expires_on(record.imposed_on)
     _validate_discipline(record)
     record.full_clean()
@@ -523,13 +534,17 @@ def check_close(*, user: Any, check_id: int, on: dt.date | None = None) -> Integ
     """Close a reviewed check: the employee was informed, and a failed one has its follow-up sanction."""
     check = _locked_check(user, check_id)
     errors: dict[str, list[str]] = {}
+    on = on or timezone.localdate()
     if check.status == CheckStatus.REVIEWED:
         if check.employee_informed_on is None:
             errors["informed_on"] = [_("Перед закрытием укажите дату ознакомления сотрудника.")]
         if check.outcome == CheckOutcome.FAILED and check.follow_up_record_id is None:
             errors["follow_up_record"] = [_("Непройденная проверка закрывается только с последовавшим взысканием.")]
+        _not_in_future(errors, "on", on, timezone.localdate())
+        if check.employee_informed_on and on < check.employee_informed_on:
+            errors.setdefault("on", []).append(_("Проверку нельзя закрыть раньше ознакомления сотрудника."))
     _raise(errors)
-    check.closed_on = on or timezone.localdate()
+    check.closed_on = on
     return _move(check, user=user, to=CheckStatus.CLOSED)
 
 

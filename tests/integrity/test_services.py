@@ -295,6 +295,18 @@ def test_informing_before_review_or_before_the_review_date_is_refused(tester, ap
     assert error.value.message_dict == {"informed_on": ["Дата ознакомления раньше рассмотрения результата."]}
 
 
+def test_a_check_is_not_closed_before_the_employee_was_informed_or_in_the_future(tester, approver, draft):
+    put(draft, CheckStatus.REVIEWED, approver)  # informed on 25 June
+    with refused() as error:
+        services.check_close(user=tester, check_id=draft.pk, on=D(2026, 6, 24))
+    assert error.value.message_dict == {"on": ["Проверку нельзя закрыть раньше ознакомления сотрудника."]}
+    with refused() as error:
+        services.check_close(user=tester, check_id=draft.pk, on=timezone.localdate() + dt.timedelta(days=1))
+    assert error.value.message_dict == {"on": ["Дата не может быть в будущем."]}
+    check = services.check_close(user=tester, check_id=draft.pk, on=D(2026, 6, 25))
+    assert (check.status, check.closed_on) == (CheckStatus.CLOSED, D(2026, 6, 25))
+
+
 def follow_up_values(employee: Employee, **overrides) -> dict:
     return {
         "employee": employee,
@@ -613,6 +625,23 @@ def test_an_employee_update_with_a_stale_version_is_refused(tester):
         user=tester, employee_id=employee.pk, values={"position": "Начальник"}, expected_version=1
     )
     assert (changed.position, changed.version) == ("Начальник", 2)
+
+
+def test_an_officer_cannot_unlink_their_own_account_from_their_employee_record(tester, make_user):
+    """Unlinked, they would see the checks about themselves."""
+    me = EmployeeFactory(department_code="00", user=tester)
+    IntegrityCheckFactory(employee=me)
+    with refused() as error:
+        services.employee_update(user=tester, employee_id=me.pk, values={"user": None})
+    assert error.value.message_dict == {"user": ["Свою учётную запись нельзя отвязать от своей карточки сотрудника."]}
+    with refused():
+        services.employee_update(user=tester, employee_id=me.pk, values={"user": make_user(Role.INVESTIGATOR)})
+    # the same account, or other fields, may still be saved; a colleague may correct the link
+    changed = services.employee_update(user=tester, employee_id=me.pk, values={"user": tester, "position": "Начальник"})
+    assert (changed.user, changed.position, changed.version) == (tester, "Начальник", 2)
+    colleague = make_user(Role.INTERNAL_SECURITY, department="00")
+    changed = services.employee_update(user=colleague, employee_id=me.pk, values={"user": None})
+    assert (changed.user, changed.version) == (None, 3)
 
 
 # --- discipline -------------------------------------------------------------------------------------------------------
