@@ -118,7 +118,7 @@ def can_read_summary(user: Any) -> bool:
 
 
 def _summary_departments(user: Any) -> QuerySet[Department]:
-    departments = Department.objects.filter(is_active=True).order_by("code")
+    departments = Department.objects.filter(is_active=True).select_related("region").order_by("code")
     scope = max(access.scope_for(user, Area.STAFF), access.scope_for(user, Area.INDICATORS))
     if scope == access.Scope.ALL:
         return departments
