@@ -37,6 +37,9 @@ def _register_app_routes() -> None:
     from projects.api.urls import register as register_projects
 
     register_projects(router)
+    from integrity.api.urls import register as register_integrity
+
+    register_integrity(router)
 
 
 _register_app_routes()
