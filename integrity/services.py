@@ -194,6 +194,18 @@ def _validate_discipline(record: DisciplinaryRecord) -> None:
     _raise(errors)
 
 
+def _default_expiry(record: DisciplinaryRecord) -> None:
+    """No expiry given: the default term from the order date (a dismissal has none)."""
+    if (
+        record.sanction_id
+        and record.imposed_on
+        and record.imposed_on <= timezone.localdate()  # a future order date is refused below (and may not add up)
+        and record.expires_on is None
+        and not record.sanction.is_dismissal
+    ):
+        record.expires_on = discipline_default_expires_on(record.imposed_on)
+
+
 def _dismiss_if_needed(record: DisciplinaryRecord) -> None:
     if record.sanction.is_dismissal and record.employee.status != EmployeeStatus.DISMISSED:
         employee = Employee.objects.select_for_update().get(pk=record.employee_id)
@@ -217,14 +229,7 @@ def discipline_create(
     record = DisciplinaryRecord(**values)
     if record.employee_id:
         _require_change(user, record)
-    if (
-        record.sanction_id
-        and record.imposed_on
-        and record.imposed_on <= timezone.localdate()  # a future order date is refused below (and may not add up)
-        and record.expires_on is None
-        and not record.sanction.is_dismissal
-    ):
-        record.expires_on = discipline_default_expires_on(record.imposed_on)
+    _default_expiry(record)
     _validate_discipline(record)
     record.full_clean()
     record.status_changed_on = record.imposed_on
@@ -247,6 +252,7 @@ def discipline_update(
     if "employee" in values and values["employee"].pk != record.employee_id:
         raise ValidationError({"employee": [_("Взыскание нельзя перенести на другого сотрудника.")]})
     _apply(record, values)
+    _default_expiry(record)  # a cleared expiry, or a dismissal corrected to a lesser sanction, must still expire
     _validate_discipline(record)
     record.full_clean()
     _bump(record)

@@ -709,6 +709,46 @@ def test_the_default_expiry_follows_the_setting(settings, tester, employee):
     assert record.expires_on == D(2026, 9, 30)  # the 31st of a 30-day month is its last day
 
 
+@pytest.mark.parametrize("imposed_on", ["tomorrow", D(9999, 12, 31)])
+def test_a_future_order_date_is_refused_without_an_error_page(tester, employee, imposed_on):
+    day = timezone.localdate() + dt.timedelta(days=1) if imposed_on == "tomorrow" else imposed_on
+    with refused() as error:
+        services.discipline_create(user=tester, values=discipline_values(employee, imposed_on=day))
+    assert error.value.message_dict == {"imposed_on": ["Дата не может быть в будущем."]}
+
+
+def test_a_correction_that_clears_the_expiry_gets_the_default_term_again(tester, employee):
+    record = services.discipline_create(user=tester, values=discipline_values(employee, expires_on=D(2026, 9, 10)))
+    changed = services.discipline_update(
+        user=tester, record_id=record.pk, values={"expires_on": None}, expected_version=1
+    )
+    assert (changed.expires_on, changed.version) == (D(2027, 3, 10), 2)
+
+
+def test_a_dismissal_corrected_to_a_reprimand_expires(tester, employee):
+    record = services.discipline_create(user=tester, values=discipline_values(employee, "dismissal"))
+    assert record.expires_on is None
+    changed = services.discipline_update(
+        user=tester, record_id=record.pk, values={"sanction": Sanction.objects.get(code="reprimand")}
+    )
+    assert (changed.sanction.code, changed.expires_on) == ("reprimand", D(2027, 3, 10))
+
+
+def test_a_correction_with_bad_input_is_refused(tester, record):
+    with refused() as error:
+        services.discipline_update(
+            user=tester, record_id=record.pk, values={"negative_grounds": True, "expires_on": D(2026, 3, 1)}
+        )
+    assert error.value.message_dict == {
+        "negative_grounds": ["Отрицательные мотивы указываются только при увольнении со службы."],
+        "expires_on": ["Срок действия должен заканчиваться позже даты наложения."],
+    }
+    other = EmployeeFactory()
+    with refused() as error:
+        services.discipline_update(user=tester, record_id=record.pk, values={"employee": other})
+    assert error.value.message_dict == {"employee": ["Взыскание нельзя перенести на другого сотрудника."]}
+
+
 @pytest.mark.parametrize("negative_grounds", [True, False])
 def test_a_dismissal_never_expires_and_dismisses_the_employee(tester, employee, negative_grounds):
     values = discipline_values(employee, "dismissal", negative_grounds=negative_grounds, expires_on=D(2027, 3, 10))
