@@ -207,6 +207,21 @@ def test_approval_by_an_api_principal_is_refused(draft):
     assert str(error.value) == "Утверждать проверки может только уполномоченный сотрудник собственной безопасности."
 
 
+def test_an_api_client_moves_a_check_and_its_event_names_the_client(draft):
+    client = ApiClient.objects.create(name="СЭД агентства", scopes=["integrity:write"], token_hash="y" * 64)
+    check = services.check_cancel(user=ApiPrincipal(client), check_id=draft.pk, reason="Отозвана")
+    assert check.status == CheckStatus.CANCELLED
+    assert list(check.events.values_list("from_status", "to_status", "actor", "client_label", "reason")) == [
+        ("draft", "cancelled", None, "СЭД агентства", "Отозвана")
+    ]
+
+
+def test_an_api_client_that_only_reads_cannot_move_a_check(draft):
+    client = ApiClient.objects.create(name="Аналитика", scopes=["integrity:read"], token_hash="z" * 64)
+    with refused(AccessDenied):
+        services.check_cancel(user=ApiPrincipal(client), check_id=draft.pk, reason="Отозвана")
+
+
 def test_a_check_is_not_conducted_before_approval(tester, draft):
     with refused() as error:
         services.check_conduct(user=tester, check_id=draft.pk, conducted_on=CONDUCTED_ON, notes="Проведена")
@@ -238,6 +253,23 @@ def test_a_check_is_conducted_on_either_end_of_the_window(tester, approver, draf
         "Проведена",
         2,
     )
+
+
+def test_a_check_is_not_conducted_in_the_future_even_within_the_window(tester, approver, draft):
+    today = timezone.localdate()
+    put(
+        draft,
+        CheckStatus.APPROVED,
+        approver,
+        planned_from=today - dt.timedelta(days=5),
+        planned_to=today + dt.timedelta(days=30),
+        approved_on=today - dt.timedelta(days=6),
+    )
+    with refused() as error:
+        services.check_conduct(
+            user=tester, check_id=draft.pk, conducted_on=today + dt.timedelta(days=1), notes="Проведена"
+        )
+    assert error.value.message_dict == {"conducted_on": ["Дата не может быть в будущем."]}
 
 
 def test_conduct_without_notes_is_refused(tester, approver, draft):
