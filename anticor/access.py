@@ -309,8 +309,10 @@ def _scope_allows(user: Any, obj: models.Model, scope: Scope) -> bool:
     return False
 
 
-def _is_about(user: Any, obj: models.Model) -> bool:
-    lookup = getattr(type(obj), "self_lookup", None)
+def _is_about(user: Any, obj: models.Model, attribute: str = "self_lookup") -> bool:
+    """Whether the record is about the user themselves, along the model's ``self_lookup`` (hidden from them) or
+    ``self_write_lookup`` (readable, but nobody changes records about themselves)."""
+    lookup = getattr(type(obj), attribute, None)
     if lookup is None or not getattr(user, "pk", None) or isinstance(user, ApiPrincipal):
         return False
     target: Any = obj
@@ -323,7 +325,7 @@ def _is_about(user: Any, obj: models.Model) -> bool:
 
 def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
     area = _area_of(type(obj))
-    if area is None or _is_about(user, obj):
+    if area is None or _is_about(user, obj) or (write and _is_about(user, obj, "self_write_lookup")):
         return False
     if isinstance(user, ApiPrincipal):
         return _scope_allows(user, obj, scope_for(user, area, write=write))

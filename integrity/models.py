@@ -67,6 +67,7 @@ class Employee(Versioned):
 
     access_area = Area.STAFF
     department_lookup = "department"
+    self_write_lookup = "user"  # nobody changes their own staff record
     history_includes_related = True
     log_reads = True
 
@@ -140,6 +141,7 @@ class DisciplinaryRecord(Versioned):
 
     access_area = Area.STAFF
     department_lookup = "employee__department"
+    self_write_lookup = "employee__user"
     log_reads = True
 
     employee = models.ForeignKey(
@@ -204,6 +206,7 @@ class Conviction(Versioned):
 
     access_area = Area.STAFF
     department_lookup = "employee__department"
+    self_write_lookup = "employee__user"
     log_reads = True
 
     employee = models.ForeignKey(

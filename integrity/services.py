@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anticor import access
-from anticor.access import AccessDenied, ApiPrincipal, Area, Capability
+from anticor.access import AccessDenied, ApiPrincipal, Area, Capability, Role
 from anticor.dates import add_months
 from anticor.versioning import check_version
 from integrity.choices import (
@@ -129,11 +129,6 @@ def employee_update(
     employee = Employee.objects.select_for_update().get(pk=employee_id)
     _require_change(user, employee)
     check_version(employee, expected_version)
-    if "user" in values and employee.user_id is not None and employee.user_id == getattr(user, "pk", None):
-        new_account = values["user"]
-        if (new_account.pk if new_account is not None else None) != employee.user_id:
-            # Unlinked, the officer would see the checks about themselves.
-            raise ValidationError({"user": [_("Свою учётную запись нельзя отвязать от своей карточки сотрудника.")]})
     _apply(employee, values)
     _require_change(user, employee)
     _validate_employee(employee)
@@ -241,6 +236,22 @@ def discipline_create(
     return record
 
 
+# What a correction may change; the status moves through discipline_transition, with a reason.
+_DISCIPLINE_EDITABLE = frozenset(
+    {
+        "offence",
+        "committed_on",
+        "discovered_on",
+        "corruption_related",
+        "sanction",
+        "negative_grounds",
+        "order_number",
+        "imposed_on",
+        "expires_on",
+    }
+)
+
+
 @transaction.atomic
 def discipline_update(
     *, user: Any, record_id: int, values: Mapping[str, Any], expected_version: int | None = None
@@ -251,6 +262,9 @@ def discipline_update(
     check_version(record, expected_version)
     if "employee" in values and values["employee"].pk != record.employee_id:
         raise ValidationError({"employee": [_("Взыскание нельзя перенести на другого сотрудника.")]})
+    fixed = set(values) - _DISCIPLINE_EDITABLE - {"employee"}
+    if fixed:
+        raise ValidationError({name: [_("Это поле здесь не изменяется.")] for name in sorted(fixed)})
     _apply(record, values)
     _default_expiry(record)  # a cleared expiry, or a dismissal corrected to a lesser sanction, must still expire
     _validate_discipline(record)
@@ -283,7 +297,27 @@ def discipline_transition(
     record.status, record.status_reason, record.status_changed_on = to, reason, on
     _bump(record)
     _discipline_event(record, user=user, source=source, to=to, reason=reason)
+    if to == DisciplineStatus.OVERTURNED and record.sanction.is_dismissal:
+        _reinstate(record)
     return record
+
+
+def _reinstate(record: DisciplinaryRecord) -> None:
+    """An overturned dismissal puts the employee back in service (unless another dismissal stands)."""
+    employee = Employee.objects.select_for_update().get(pk=record.employee_id)
+    other_dismissal = (
+        DisciplinaryRecord.objects.filter(employee=employee, sanction__is_dismissal=True)
+        .exclude(pk=record.pk)
+        .exclude(status=DisciplineStatus.OVERTURNED)
+        .exists()
+    )
+    if (
+        employee.status == EmployeeStatus.DISMISSED
+        and employee.dismissed_on == record.imposed_on
+        and not other_dismissal
+    ):
+        employee.status, employee.dismissed_on = EmployeeStatus.ACTIVE, None
+        _bump(employee)
 
 
 @transaction.atomic
@@ -347,6 +381,8 @@ def _validate_check(check: IntegrityCheck) -> None:
         errors["employee"] = [_("Проверка назначается только действующему сотруднику.")]
     if check.employee_id and check.tester_id and check.employee.user_id == check.tester_id:
         errors["tester"] = [_("Сотрудник не может проверять сам себя.")]
+    elif check.tester_id and not access.has_role(check.tester, Role.INTERNAL_SECURITY):
+        errors["tester"] = [_("Проверку проводит сотрудник службы собственной безопасности.")]
     _raise(errors)
 
 
@@ -459,6 +495,8 @@ def check_conduct(*, user: Any, check_id: int, conducted_on: dt.date, notes: str
     check = _locked_check(user, check_id)
     if check.status != CheckStatus.APPROVED:
         raise ValidationError({"to": [_("Проверку можно провести только после утверждения.")]})
+    if conducted_on is None:
+        raise ValidationError({"conducted_on": [_("Укажите дату проведения.")]})
     errors: dict[str, list[str]] = {}
     _not_in_future(errors, "conducted_on", conducted_on, timezone.localdate())
     if not check.planned_from <= conducted_on <= check.planned_to:
@@ -522,6 +560,8 @@ def check_link_follow_up(*, user: Any, check_id: int, record_id: int) -> Integri
 def check_inform(*, user: Any, check_id: int, informed_on: dt.date) -> IntegrityCheck:
     """The date the employee was informed of the check and its outcome."""
     check = _locked_check(user, check_id)
+    if informed_on is None:
+        raise ValidationError({"informed_on": [_("Укажите дату ознакомления.")]})
     errors: dict[str, list[str]] = {}
     if check.status != CheckStatus.REVIEWED:
         errors["informed_on"] = [_("Сотрудника знакомят после рассмотрения результата.")]

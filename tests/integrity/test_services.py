@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from anticor import access
 from anticor.access import AccessDenied, ApiPrincipal, Role
-from anticor.models import ApiClient, Department
+from anticor.models import ApiClient, Article, Department
 from integrity import services
 from integrity.choices import (
     CHECK_TRANSITIONS,
@@ -659,21 +659,40 @@ def test_an_employee_update_with_a_stale_version_is_refused(tester):
     assert (changed.position, changed.version) == ("Начальник", 2)
 
 
-def test_an_officer_cannot_unlink_their_own_account_from_their_employee_record(tester, make_user):
-    """Unlinked, they would see the checks about themselves."""
+def test_nobody_changes_their_own_staff_records(tester, make_user):
+    """Readable, but not writable: unlinked from their record, an officer would see the checks about themselves,
+    and nobody lifts their own sanction."""
     me = EmployeeFactory(department_code="00", user=tester)
     IntegrityCheckFactory(employee=me)
-    with refused() as error:
-        services.employee_update(user=tester, employee_id=me.pk, values={"user": None})
-    assert error.value.message_dict == {"user": ["Свою учётную запись нельзя отвязать от своей карточки сотрудника."]}
-    with refused():
-        services.employee_update(user=tester, employee_id=me.pk, values={"user": make_user(Role.INVESTIGATOR)})
-    # the same account, or other fields, may still be saved; a colleague may correct the link
-    changed = services.employee_update(user=tester, employee_id=me.pk, values={"user": tester, "position": "Начальник"})
-    assert (changed.user, changed.position, changed.version) == (tester, "Начальник", 2)
+    record = DisciplinaryRecordFactory(employee=me)
+    for action in (
+        lambda: services.employee_update(user=tester, employee_id=me.pk, values={"user": None}),
+        lambda: services.employee_update(user=tester, employee_id=me.pk, values={"position": "Начальник"}),
+        lambda: services.discipline_transition(user=tester, record_id=record.pk, to="lifted", reason="Сам себе"),
+        lambda: services.discipline_update(user=tester, record_id=record.pk, values={"offence": "Ничего"}),
+        lambda: services.discipline_create(user=tester, values=discipline_values(me)),
+        lambda: services.conviction_create(
+            user=tester,
+            values={
+                "employee": me,
+                "article": Article.objects.get(code="366"),
+                "verdict_on": D(2026, 1, 1),
+                "sentence": "x",
+            },
+        ),
+    ):
+        with refused(AccessDenied):
+            action()
+    assert access.can_view(tester, me)
+    assert access.can_view(tester, record)
+    # Nor can an officer link someone else's record to their own account.
+    other = EmployeeFactory(department_code="00")
+    with refused(AccessDenied):
+        services.employee_update(user=tester, employee_id=other.pk, values={"user": tester})
+    # A colleague may correct the link.
     colleague = make_user(Role.INTERNAL_SECURITY, department="00")
     changed = services.employee_update(user=colleague, employee_id=me.pk, values={"user": None})
-    assert (changed.user, changed.version) == (None, 3)
+    assert (changed.user, changed.version) == (None, 2)
 
 
 # --- discipline -------------------------------------------------------------------------------------------------------
@@ -962,3 +981,48 @@ def test_expire_due_expires_exactly_the_due_sanctions_once(employee):
     before = db_state()
     assert services.discipline_expire_due(today=today) == 0  # idempotent
     assert db_state() == before
+
+
+def test_an_overturned_dismissal_reinstates_the_employee(tester):
+    employee = EmployeeFactory()
+    record = services.discipline_create(
+        user=tester, values=discipline_values(employee, "dismissal", negative_grounds=True)
+    )
+    employee.refresh_from_db()
+    assert (employee.status, employee.dismissed_on) == ("dismissed", D(2026, 3, 10))
+    services.discipline_transition(user=tester, record_id=record.pk, to="appealed", reason="Жалоба в суд")
+    services.discipline_transition(user=tester, record_id=record.pk, to="overturned", reason="Решение суда")
+    employee.refresh_from_db()
+    assert (employee.status, employee.dismissed_on) == ("active", None)
+
+
+def test_a_correction_does_not_change_the_status(tester):
+    record = DisciplinaryRecordFactory()
+    with refused() as error:
+        services.discipline_update(user=tester, record_id=record.pk, values={"status": "lifted"})
+    assert error.value.message_dict == {"status": ["Это поле здесь не изменяется."]}
+
+
+def test_the_tester_is_an_internal_security_officer(tester, make_user):
+    investigator = make_user(Role.INVESTIGATOR, department="71")
+    employee = EmployeeFactory()
+    with refused() as error:
+        services.check_create(
+            user=tester,
+            values={
+                "employee": employee,
+                "trigger": "random",
+                "scenario": "Сценарий",
+                "tester": investigator,
+                "planned_from": D(2026, 6, 1),
+                "planned_to": D(2026, 6, 30),
+            },
+        )
+    assert error.value.message_dict == {"tester": ["Проверку проводит сотрудник службы собственной безопасности."]}
+
+
+def test_conduct_and_inform_need_a_date(tester):
+    check = IntegrityCheckFactory()
+    with refused() as error:
+        services.check_inform(user=tester, check_id=check.pk, informed_on=None)
+    assert error.value.message_dict == {"informed_on": ["Укажите дату ознакомления."]}
