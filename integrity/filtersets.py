@@ -13,6 +13,7 @@ from anticor.filtersets import date_filter, yes_no_filter
 from anticor.models import Department
 from integrity.choices import CheckOutcome, CheckStatus, CheckTrigger, DisciplineStatus, EmployeeStatus
 from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck, Sanction
+from integrity.selectors import can_see_personal_data
 
 
 def _department_filter() -> django_filters.ModelChoiceFilter:
@@ -41,11 +42,13 @@ class EmployeeFilterSet(django_filters.FilterSet):
         fields = ["q", "department", "status"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """By surname, name or personnel number; the IIN is matched only as a whole (no guessing by digits)."""
+        """By surname, name or personnel number; the IIN, as a whole, only for readers who see it unmasked."""
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(personnel_number__iexact=value) | Q(iin=value)
+        condition = Q(personnel_number__iexact=value)
+        if can_see_personal_data(getattr(self.request, "user", None)):
+            condition |= Q(iin=value)  # others see IINs masked: no probing whether a guessed IIN is on the staff
         for word in value.split():
             condition |= Q(last_name__icontains=word) | Q(first_name__icontains=word)
         return queryset.filter(condition)

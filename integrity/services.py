@@ -43,6 +43,8 @@ from integrity.models import (
 # Legal deadlines for imposing a sanction (the warnings of DESIGN.md §4.4).
 MONTHS_FROM_DISCOVERY = 1
 MONTHS_FROM_OFFENCE = 6
+# A check is a bounded operation: an open-ended window would approve testing someone indefinitely.
+MAX_CHECK_WINDOW_DAYS = 90
 
 
 def _actor(user: Any) -> dict[str, Any]:
@@ -377,6 +379,12 @@ def _validate_check(check: IntegrityCheck) -> None:
         errors["grounds"] = [_("Для целевой проверки укажите основания.")]
     if check.planned_from and check.planned_to and check.planned_to < check.planned_from:
         errors["planned_to"] = [_("Окончание периода проведения не может быть раньше его начала.")]
+    elif (
+        check.planned_from and check.planned_to and (check.planned_to - check.planned_from).days > MAX_CHECK_WINDOW_DAYS
+    ):
+        errors["planned_to"] = [
+            _("Период проведения не может превышать %(days)s дней.") % {"days": MAX_CHECK_WINDOW_DAYS}
+        ]
     if check.employee_id and check.employee.status != EmployeeStatus.ACTIVE and check._state.adding:
         errors["employee"] = [_("Проверка назначается только действующему сотруднику.")]
     if check.employee_id and check.tester_id and check.employee.user_id == check.tester_id:

@@ -103,7 +103,7 @@ def _saved(request, form: forms.BaseForm, action: Callable[[], Any], *, success:
 def employee_list(request):
     _require(request.user, Area.STAFF)
     queryset = selectors.employees(request.user)
-    filterset = EmployeeFilterSet(request.GET or None, queryset=queryset)
+    filterset = EmployeeFilterSet(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filtered(filterset, queryset))
     _log(request, action=AccessAction.LIST, model=Employee)
     for employee in page.object_list:

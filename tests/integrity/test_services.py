@@ -1026,3 +1026,19 @@ def test_conduct_and_inform_need_a_date(tester):
     with refused() as error:
         services.check_inform(user=tester, check_id=check.pk, informed_on=None)
     assert error.value.message_dict == {"informed_on": ["Укажите дату ознакомления."]}
+
+
+def test_the_check_window_is_bounded(tester):
+    employee = EmployeeFactory()
+    with refused() as error:
+        services.check_create(
+            user=tester,
+            values={
+                "employee": employee,
+                "trigger": "random",
+                "scenario": "Сценарий",
+                "planned_from": D(2026, 1, 1),
+                "planned_to": D(2026, 4, 2),
+            },
+        )
+    assert error.value.message_dict == {"planned_to": ["Период проведения не может превышать 90 дней."]}

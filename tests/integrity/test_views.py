@@ -353,3 +353,18 @@ def test_list_query_counts_are_constant(client, security, django_assert_max_num_
         with CaptureQueriesContext(connection) as many:
             assert client.get(reverse(name)).status_code == 200
         assert len(many) == expected, name
+
+
+def test_a_full_iin_finds_an_employee_only_for_those_who_see_it(client, security, make_user):
+    employee = EmployeeFactory()
+    _login(client, make_user("department_head", department="75"))
+    assert (
+        employee.personnel_number
+        not in client.get(reverse("integrity:employee-list"), {"q": employee.iin}).content.decode()
+    )
+    client.logout()
+    _login(client, security)
+    assert (
+        employee.personnel_number
+        in client.get(reverse("integrity:employee-list"), {"q": employee.iin}).content.decode()
+    )
