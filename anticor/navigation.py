@@ -24,13 +24,6 @@ class NavItem:
         return reverse(self.url_name)
 
 
-def _summary_only(user: Any) -> bool:
-    """The staff summary for readers of figures who keep no staff records (others reach it from the staff list)."""
-    from integrity.selectors import can_read_summary
-
-    return can_read_summary(user) and not access.can_read_area(user, access.Area.STAFF)
-
-
 MENU: list[NavItem] = [
     NavItem(_("Главная"), "home", lambda user: True),
     NavItem(_("Дела"), "cases:case-list", lambda user: access.can_read_area(user, access.Area.CASES)),
@@ -45,7 +38,6 @@ MENU: list[NavItem] = [
         "integrity:check-list",
         lambda user: access.can_read_area(user, access.Area.INTEGRITY_CHECKS),
     ),
-    NavItem(_("Сводка по личному составу"), "integrity:summary", _summary_only),
     NavItem(_("Справочники"), "reference-index", lambda user: access.can_read_area(user, access.Area.REFERENCE)),
     NavItem(_("Журнал доступа"), "access-log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
     NavItem(_("Администрирование"), "admin:index", lambda user: user.is_staff),

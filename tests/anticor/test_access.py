@@ -18,6 +18,7 @@ EXPECTED_READ = {
         Area.CASES: Scope.DEPARTMENT,
         Area.PROJECTS: Scope.DEPARTMENT,
         Area.INDICATORS: Scope.DEPARTMENT,
+        Area.STAFF: Scope.DEPARTMENT,  # their own department's discipline (issue 6)
     },
     Role.ANALYST: {
         Area.REFERENCE: Scope.ALL,
@@ -32,8 +33,7 @@ EXPECTED_READ = {
         Area.CASES: Scope.ALL,
         Area.PROJECTS: Scope.ALL,
         Area.INDICATORS: Scope.ALL,
-        Area.STAFF: Scope.ALL,
-        Area.AUDIT: Scope.ALL,
+        Area.AUDIT: Scope.ALL,  # who read staff records, not the records (need-to-know, issue 6)
     },
     Role.ADMINISTRATOR: {Area.REFERENCE: Scope.ALL, Area.USERS: Scope.ALL, Area.AUDIT: Scope.ALL},
 }

@@ -48,7 +48,13 @@ VISIBLE: dict[str, dict[str, set[str]]] = {
     Role.ADMINISTRATOR: NOTHING,
 }
 CHANGEABLE: dict[str, dict[str, set[str]]] = {
-    Role.INTERNAL_SECURITY: VISIBLE[Role.INTERNAL_SECURITY],
+    # Readable but not changeable by themselves: nobody edits, lifts or unlinks their own records.
+    Role.INTERNAL_SECURITY: {
+        "employee": {OWN, OTHER},
+        "discipline": {OWN, OTHER},
+        "conviction": {OWN, OTHER},
+        "check": {OWN, OTHER},
+    },
     Role.DEPARTMENT_HEAD: NOTHING,
     Role.INVESTIGATOR: NOTHING,
     Role.ANALYST: NOTHING,
