@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "anticor.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The nightly indicator recompute (DESIGN.md §4.5), after the day's data entry and before the working day.
+    "recompute-indicators": {
+        "task": "anticor.tasks.indicators_recompute_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- logging --------------------------------------------------------------------------------------------------------

@@ -13,8 +13,18 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from anticor.indicators.models import AGENCY
 from anticor.indicators.periods import LOCAL_TIME_ZONE
-from anticor.indicators.registry import Better, Group, IndicatorDefinition, Unit, register
+from anticor.indicators.registry import (
+    Better,
+    Group,
+    IndicatorDefinition,
+    RecomputeStep,
+    StepContext,
+    Unit,
+    register,
+    register_step,
+)
 from anticor.indicators.sql import COMPLETING, aggregate, sql_list
 from cases.choices import CaseStatus, PostCategory, RootCauseStatus, SubjectRole
 
@@ -322,7 +332,7 @@ register(
         order=210,
         formula=_("Число дел, направленных в суд в периоде (прежний количественный показатель)"),
         sql=aggregate(
-            facts=f"SELECT c.id, c.department_id, c.sent_to_court_on AS day {LIVE_CASES} AND c.sent_to_court_on IS NOT NULL",
+            facts=f"SELECT c.id, c.department_id, c.sent_to_court_on AS day {LIVE_CASES}",  # no date: no period
             numerator="count(f.id)",
         ),
         earliest_sql=EARLIEST_CASE,
@@ -362,4 +372,17 @@ register(
         ),
         earliest_sql=EARLIEST_CASE,
     )
+)
+
+
+def _mark_regressed(context: StepContext) -> int:
+    from cases.services import root_causes_mark_regressed
+
+    department = context.scope if context.scope and context.scope != AGENCY else None
+    return root_causes_mark_regressed(department_code=department)
+
+
+# Before any indicator: the statuses it sets are part of the night's picture (and of the same transaction).
+register_step(
+    RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
 )

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from anticor.indicators.registry import Better, Group, IndicatorDefinition, Unit, register
+from anticor.indicators.registry import (
+    Better,
+    Group,
+    IndicatorDefinition,
+    RecomputeStep,
+    StepContext,
+    Unit,
+    register,
+    register_step,
+)
 from anticor.indicators.sql import aggregate
 from projects.choices import Better as KPIBetter
 from projects.choices import ProjectStatus
@@ -45,6 +54,8 @@ register(
             "KPI реализуемых проектов, последнее на конец периода значение которых не хуже линии от базового значения "
             "к целевому ÷ KPI реализуемых проектов, имеющие хотя бы одно измерение к концу периода × 100%"
         ),
+        # After the KPI measurements filled from the other indicators (stage 1), so a rerun finds them unchanged.
+        stage=2,
         sql=aggregate(
             facts=LATEST_KPI_STATUS,
             match="f.fact_period = p.period",
@@ -52,5 +63,18 @@ register(
             denominator="count(f.id)",
         ),
         earliest_sql="SELECT min(measured_on) FROM projects_kpimeasurement",
+    )
+)
+
+
+def _record_kpi_measurements(context: StepContext) -> int:
+    from projects.services import kpi_indicator_measurements_record
+
+    return kpi_indicator_measurements_record(periods=context.periods, today=context.today)
+
+
+register_step(
+    RecomputeStep(
+        name="projects.kpi_measurements", run=_record_kpi_measurements, counter="measurements_written", after_stage=1
     )
 )

@@ -63,7 +63,8 @@ def parse_period(code: str) -> Period:
     if match is None or not FIRST_YEAR <= year <= 2100:
         raise ValidationError(
             _(
-                "Неверный период «%(code)s»: укажите год (2022), полугодие (2022-H1), квартал (2022-Q3) или месяц (2022-07)."
+                "Неверный период «%(code)s»: укажите год (2022), полугодие (2022-H1), квартал (2022-Q3) "
+                "или месяц (2022-07)."
             ),
             code="invalid_period",
             params={"code": str(code)[:40]},

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -65,6 +66,9 @@ class IndicatorDefinition:
     threshold: Decimal | None = None
     threshold_note: Promise | str = ""
     earliest_sql: str = ""  # a scalar query: the first date this indicator has facts for (bounds the default periods)
+    # Definitions of a later stage run after the steps that follow the earlier ones (kpi_on_track reads the KPI
+    # measurements the projects step has just written from other indicators).
+    stage: int = 1
     order: int = 100
     app_label: str = field(default="", compare=False)
 
@@ -79,9 +83,44 @@ class IndicatorDefinition:
         return value > self.threshold if self.better == Better.LOWER else value < self.threshold
 
 
+@dataclass(frozen=True)
+class RecomputeStep:
+    """An app's own write that belongs to the recompute's transaction (marking regressed causes, filling KPIs).
+
+    ``run(context)`` returns how many rows it changed, added to the run's ``counter`` field. It runs after the
+    definitions of stage ``after_stage`` have been stored (0: before any definition).
+    """
+
+    name: str
+    run: Callable[[StepContext], int]
+    counter: str
+    after_stage: int = 1
+
+
+@dataclass(frozen=True)
+class StepContext:
+    run_id: int
+    today: dt.date
+    periods: tuple[str, ...]  # the period codes computed by this run
+    scope: str | None  # None: every scope
+
+
 class Registry:
     def __init__(self) -> None:
         self._definitions: dict[str, IndicatorDefinition] = {}
+        self._steps: dict[str, RecomputeStep] = {}
+
+    def register_step(self, step: RecomputeStep) -> RecomputeStep:
+        self._steps[step.name] = step
+        return step
+
+    def steps(self, *, after_stage: int) -> list[RecomputeStep]:
+        return [step for step in self._steps.values() if step.after_stage == after_stage]
+
+    def stages(self) -> list[int]:
+        """The stages after 0 (0 is "before any definition")."""
+        stages = {d.stage for d in self._definitions.values()} | {s.after_stage for s in self._steps.values()}
+        return sorted(stages - {0})
 
     def register(self, definition: IndicatorDefinition) -> IndicatorDefinition:
         existing = self._definitions.get(definition.code)
@@ -131,6 +170,10 @@ def register(definition: IndicatorDefinition) -> IndicatorDefinition:
         caller = sys._getframe(1).f_globals.get("__name__", "")
         definition = dataclasses.replace(definition, app_label=caller.split(".")[0])
     return registry.register(definition)
+
+
+def register_step(step: RecomputeStep) -> RecomputeStep:
+    return registry.register_step(step)
 
 
 def autodiscover() -> None:
