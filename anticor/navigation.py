@@ -32,6 +32,7 @@ MENU: list[NavItem] = [
         _("Представления"), "cases:recommendation-list", lambda user: access.can_read_area(user, access.Area.CASES)
     ),
     NavItem(_("Проекты"), "projects:overview", lambda user: access.can_read_area(user, access.Area.PROJECTS)),
+    NavItem(_("Показатели"), "indicators:dashboard", lambda user: access.can_read_area(user, access.Area.INDICATORS)),
     NavItem(_("Справочники"), "reference-index", lambda user: access.can_read_area(user, access.Area.REFERENCE)),
     NavItem(_("Журнал доступа"), "access-log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
     NavItem(_("Администрирование"), "admin:index", lambda user: user.is_staff),

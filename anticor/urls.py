@@ -30,6 +30,7 @@ urlpatterns = [
     path("audit/access-log/", views.access_log, name="access-log"),
     path("cases/", include("cases.urls")),
     path("projects/", include("projects.urls")),
+    path("indicators/", include("anticor.indicators.urls")),
     path("api/v1/", include("anticor.api.urls")),
     path("admin/", admin.site.urls),
 ]
