@@ -37,6 +37,9 @@ def _register_app_routes() -> None:
     from projects.api.urls import register as register_projects
 
     register_projects(router)
+    from anticor.indicators.api import register as register_indicators
+
+    register_indicators(router)
 
 
 _register_app_routes()
