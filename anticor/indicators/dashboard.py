@@ -836,26 +836,8 @@ class RunView:
 
 
 def run_progress(run: Any) -> RunView:
-    done, total = run.progress_done, run.progress_total
-    if not run.is_finished:
-        live = _live_progress(run)
-        if live is not None:
-            done, total = live
+    """The run with its progress: live from the cache while it runs, else the figures it finished with."""
+    from anticor.indicators.selectors import indicator_run_progress
+
+    done, total = indicator_run_progress(run=run)
     return RunView(run=run, done=done, total=total)
-
-
-def _live_progress(run: Any) -> tuple[int, int] | None:
-    """The (done, total) a running job publishes through the cache, if the engine offers it."""
-    try:
-        from anticor.indicators import selectors as engine_selectors
-    except ImportError:  # pragma: no cover - the engine always has it
-        return None
-    reader = getattr(engine_selectors, "run_live_progress", None)
-    if reader is None:
-        return None
-    found = reader(run)
-    if not found:
-        return None
-    if isinstance(found, dict):
-        return int(found.get("done", 0)), int(found.get("total", 0))
-    return int(found[0]), int(found[1])

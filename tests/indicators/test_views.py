@@ -375,6 +375,34 @@ def test_only_writers_of_indicators_may_recompute(make_user, client):
     assert not IndicatorRun.objects.exists()
 
 
+def test_an_analyst_recomputes_now_through_celery_and_follows_the_run(
+    client, analyst, django_capture_on_commit_callbacks
+):
+    from anticor.indicators.services import indicator_run_execute
+
+    CaseFactory(registered_on=dt.date(2022, 3, 1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/indicators/recompute/", {"next": "/indicators/?period=2022-H1"})
+
+    run = IndicatorRun.objects.get()
+    assert (run.status, run.trigger, run.requested_by) == (RunStatus.QUEUED, RunTrigger.MANUAL, analyst)
+    assert response["Location"] == f"/indicators/runs/{run.pk}/?next=/indicators/?period=2022-H1"
+    assert len(callbacks) == 1  # the Celery task is sent once the run is committed
+    page = client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+
+    indicator_run_execute(run_id=run.pk)  # what the worker does with the task
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Готово: показатели пересчитаны." in page
+    assert 'http-equiv="refresh"' not in page
+    registered = IndicatorValue.objects.get(code="cases_registered", scope="agency", period="2022-H1")
+    assert registered.value == 1
+    board = client.get("/indicators/?period=2022-H1")
+    assert figures(board)["cases_registered"].shown == "1"
+    assert f"/indicators/runs/{run.pk}/" in board.content.decode()
+
+
 def test_the_run_page_refreshes_until_the_run_is_finished(client, analyst):
     queued = IndicatorRun.objects.create(trigger=RunTrigger.MANUAL, reason="Вручную", requested_by=analyst)
 
