@@ -543,3 +543,85 @@ def test_approving_a_malformed_period_is_refused(client, analyst):
     assert response.status_code == 400
     assert "полугодие" in response.content.decode()
     assert not LockedPeriod.objects.exists()
+
+
+# --- the links list exactly what the engine counted -------------------------------------------------------------------
+
+# code → what each of its links lists, in order: the numerator's records or the denominator's.
+LINKED_TERMS = {
+    "root_cause_coverage": ("numerator", "denominator"),
+    "rehabilitation_rate": ("numerator", "denominator"),
+    "court_confirmation_rate": ("numerator", "denominator"),
+    "end_of_period_registrations": ("numerator", "denominator"),
+    "backdated_entries": ("numerator", "denominator"),
+    "cases_registered": ("numerator",),
+    "cases_sent_to_court": ("numerator",),
+    "recommendations_on_time": ("numerator", "denominator"),
+    "causes_eliminated": ("numerator",),
+    "days_to_eliminate": ("numerator",),
+    "recurrence_rate": ("denominator",),
+}
+
+
+def test_every_linked_list_holds_as_many_records_as_the_engine_counted(client, analyst):
+    from anticor.indicators.services import indicators_recompute
+    from tests.indicators import data
+
+    rehabilitating = TerminationGround.objects.filter(rehabilitating=True).first().code
+    other_ground = TerminationGround.objects.filter(rehabilitating=False).first().code
+    on_trial = data.case(registered_on="2023-01-05", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2023-06-30")
+    data.root_cause(cases=(on_trial,), identified_on="2023-02-01")
+    data.case(registered_on="2023-01-06", status=CaseStatus.TERMINATED, closed_on="2023-03-01", ground=rehabilitating)
+    rejected = data.case(registered_on="2023-01-07", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2023-02-01")
+    data.root_cause(cases=(rejected,), status=RootCauseStatus.REJECTED)
+    data.case(
+        registered_on="2023-01-08", status=CaseStatus.CONVICTED, sent_to_court_on="2023-01-15", closed_on="2023-05-01"
+    )
+    data.case(
+        "71",
+        registered_on="2022-11-08",
+        status=CaseStatus.ACQUITTED,
+        sent_to_court_on="2022-12-01",
+        closed_on="2023-04-01",
+    )
+    data.case(
+        "71",
+        registered_on="2022-10-08",
+        status=CaseStatus.TERMINATED_BY_COURT,
+        sent_to_court_on="2022-12-05",
+        closed_on="2023-06-01",
+        ground=other_ground,
+    )
+    data.case(registered_on="2023-01-09", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2023-02-02", archived=True)
+    data.case(registered_on="2023-06-13")  # the first day of the last tenth of H1
+    data.case(registered_on="2023-06-12")
+    data.case(registered_on="2023-02-01", entered_at=dt.datetime(2023, 3, 4, 9, 0, tzinfo=data.ALMATY))  # 31 days
+    data.case(registered_on="2023-02-01", entered_at=dt.datetime(2023, 3, 3, 23, 30, tzinfo=data.ALMATY))  # 30 days
+    body = data.state_body("75")
+    data.root_cause(identified_on="2022-09-01", status=RootCauseStatus.ELIMINATED, verified_on="2023-03-01", body=body)
+    came_back = data.root_cause(
+        identified_on="2022-01-10",
+        status=RootCauseStatus.ELIMINATED,
+        verified_on="2022-06-01",
+        body=body,
+        category="opacity",
+    )
+    later = data.case(registered_on="2023-01-10", body=body)
+    data.root_cause(identified_on="2023-01-11", cases=(later,), body=body, category="opacity")
+    assert came_back.pk
+    data.recommendation(due_on="2023-02-10", answered_on="2023-02-01")
+    data.recommendation(due_on="2023-05-01", answered_on="2023-05-10")
+    data.recommendation("71", due_on="2023-03-01")
+
+    indicators_recompute(trigger=RunTrigger.COMMAND, period="2023-H1")
+
+    checked = 0
+    for scope, department in (("agency", None), ("75", "75"), ("71", "71")):
+        for code, terms in LINKED_TERMS.items():
+            stored = IndicatorValue.objects.get(code=code, scope=scope, period="2023-H1")
+            links = figure_links(code, parse_period("2023-H1"), department)
+            for link, term in zip(links, terms, strict=False):
+                listed = client.get(link.url).context["page"].paginator.count
+                assert listed == getattr(stored, term), (scope, code, term, link.url)
+                checked += listed
+    assert checked > 30
