@@ -216,12 +216,20 @@ class IndicatorRestatement(models.Model):
         related_name="+",
     )
     period = models.CharField(_("период"), max_length=7)
-    old_value = models.DecimalField(_("утверждённое значение"), max_digits=24, decimal_places=4, null=True)
-    old_numerator = models.DecimalField(_("утверждённый числитель"), max_digits=24, decimal_places=4, null=True)
-    old_denominator = models.DecimalField(_("утверждённый знаменатель"), max_digits=24, decimal_places=4, null=True)
-    new_value = models.DecimalField(_("пересчитанное значение"), max_digits=24, decimal_places=4, null=True)
-    new_numerator = models.DecimalField(_("пересчитанный числитель"), max_digits=24, decimal_places=4, null=True)
-    new_denominator = models.DecimalField(_("пересчитанный знаменатель"), max_digits=24, decimal_places=4, null=True)
+    old_value = models.DecimalField(_("утверждённое значение"), max_digits=24, decimal_places=4, null=True, blank=True)
+    old_numerator = models.DecimalField(
+        _("утверждённый числитель"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    old_denominator = models.DecimalField(
+        _("утверждённый знаменатель"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    new_value = models.DecimalField(_("пересчитанное значение"), max_digits=24, decimal_places=4, null=True, blank=True)
+    new_numerator = models.DecimalField(
+        _("пересчитанный числитель"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    new_denominator = models.DecimalField(
+        _("пересчитанный знаменатель"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
     reason = models.TextField(_("основание"))
     run = models.ForeignKey(
         IndicatorRun, verbose_name=_("расчёт"), on_delete=models.PROTECT, related_name="restatements"
@@ -233,7 +241,11 @@ class IndicatorRestatement(models.Model):
         verbose_name = _("пересмотр значения показателя")
         verbose_name_plural = _("пересмотры значений показателей")
         constraints = [
-            models.CheckConstraint(condition=~models.Q(reason__regex=r"^\s*$"), name="restatement_has_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(reason__regex=r"^\s*$"),
+                name="restatement_has_reason",
+                violation_error_message=_("Пересмотр утверждённого значения без основания не допускается."),
+            ),
             models.CheckConstraint(condition=models.Q(scope__regex=SCOPE_RE), name="restatement_scope_valid"),
         ]
         indexes = [models.Index(fields=["code", "scope", "period", "-id"])]
