@@ -834,6 +834,12 @@ def synthetic_generate(
     }
     started = time.monotonic()
     with transaction.atomic():
+        # SET LOCAL ends with the transaction; inside an outer one (a test, bench/run.py) this block is only a
+        # savepoint, so the settings are put back explicitly at its end. An error rolls them back either way.
+        saved = _q(
+            "SELECT current_setting('session_replication_role'), current_setting('synchronous_commit'), "
+            "current_setting('work_mem'), current_setting('maintenance_work_mem')"
+        )[0]
         _q("SET LOCAL session_replication_role = replica")
         _q("SET LOCAL synchronous_commit = off")
         _q("SET LOCAL work_mem = '64MB'")
@@ -907,6 +913,11 @@ def synthetic_generate(
         with connection.cursor() as cursor:
             cursor.execute("SELECT format('COMMENT ON TABLE cases_case IS %%L', %s::text)", [meta_text])
             cursor.execute(cursor.fetchone()[0])
+        _q(
+            "SELECT set_config('session_replication_role', %s, true), set_config('synchronous_commit', %s, true), "
+            "set_config('work_mem', %s, true), set_config('maintenance_work_mem', %s, true)",
+            list(saved),
+        )
     if not connection.in_atomic_block:
         progress("VACUUM ANALYZE …")
         for table in TABLES:
