@@ -119,7 +119,8 @@ def period_choices(years: Iterable[int]) -> list[tuple[str, list[tuple[str, str]
 # --- trend charts ----------------------------------------------------------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT = 360, 150
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 10, 12, 26
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 62, 22, 12, 26
+LEGACY_CHART_WIDTH = 280
 
 
 def show_value(value: Decimal | None, unit: str = "") -> str:
@@ -140,6 +141,7 @@ def trend_chart(
     points: Sequence[tuple[str, Decimal | None]],
     unit: str = "",
     threshold: Decimal | None = None,
+    width: int = CHART_WIDTH,
 ) -> SafeString:
     """A small server-rendered SVG: values over periods as a line (gaps where there is no value), the threshold
     as a dashed line. No JavaScript; each point carries its value as a tooltip."""
@@ -151,7 +153,7 @@ def trend_chart(
     if unit == "%":
         high = max(high, 10.0)
     high += (high - low) * 0.1
-    bottom, right = CHART_HEIGHT - CHART_BOTTOM, CHART_WIDTH - CHART_RIGHT
+    bottom, right = CHART_HEIGHT - CHART_BOTTOM, width - CHART_RIGHT
     step = (right - CHART_LEFT) / max(len(points) - 1, 1)
 
     def x(i: int) -> float:
@@ -164,7 +166,7 @@ def trend_chart(
         format_html(
             '<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
             'aria-labelledby="trend-{}-title"><title id="trend-{}-title">{}</title>',
-            CHART_WIDTH,
+            width,
             CHART_HEIGHT,
             key,
             key,
@@ -192,7 +194,12 @@ def trend_chart(
         format_html_join(
             "",
             '<text class="trend-chart__period" x="{}" y="{}" text-anchor="middle">{}</text>',
-            ((x(i), CHART_HEIGHT - 8, label) for i, (label, _v) in enumerate(points)),
+            (
+                (x(i), CHART_HEIGHT - 8, label)
+                for i, (label, _v) in enumerate(points)
+                # A narrow chart labels every other period, counting back from the current one.
+                if width >= CHART_WIDTH or (len(points) - 1 - i) % 2 == 0
+            ),
         ),
     ]
     if threshold is not None:
@@ -477,14 +484,15 @@ def default_scope(user: Any) -> str:
 
 
 def default_period(user: Any) -> Period:
-    """The latest half-year that has values, else the current one."""
+    """The latest finished half-year that has values (what a collegium reviews); else the current half-year."""
+    current = periods.period_containing(timezone.localdate(), PeriodKind.HALF)
     latest = (
-        access.visible(user, IndicatorValue.objects.filter(period__regex=r"^\d{4}-H[12]$"))
+        access.visible(user, IndicatorValue.objects.filter(period__regex=r"^\d{4}-H[12]$", period__lt=current.code))
         .order_by("-period")
         .values_list("period", flat=True)
         .first()
     )
-    return periods.parse_period(latest) if latest else periods.period_containing(timezone.localdate(), PeriodKind.HALF)
+    return periods.parse_period(latest) if latest else current
 
 
 # --- the dashboard ---------------------------------------------------------------------------------------------------
@@ -558,6 +566,7 @@ def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
             points=[(period_short_label(p), v) for p, v in figure.trend],
             unit=figure.unit,
             threshold=definition.threshold,
+            width=LEGACY_CHART_WIDTH if definition.legacy else CHART_WIDTH,
         )
         if definition.legacy:
             legacy.append(figure)
@@ -619,6 +628,7 @@ class ScopeReport:
     department: Any
     figures: list[Figure]
     legacy: list[Figure]
+    short_label: str = ""
 
     @property
     def has_values(self) -> bool:
@@ -743,6 +753,13 @@ def recurring_categories(period: Period, *, limit: int = TOP_CATEGORIES) -> list
     ]
 
 
+def _short_label(department: Any) -> str:
+    """«75 — город Алматы»: the region names a territorial department; the central office keeps its name."""
+    if department.region is not None and not department.is_central_office:
+        return f"{department.code} — {department.region.name}"
+    return f"{department.code} — {department.name}"
+
+
 def collegium(*, user: Any, period: Period) -> Collegium:
     """The half-year report: every indicator per department and for the agency with the previous half-year,
     the staff integrity summary, the recurring root-cause categories, the approval and restatements.
@@ -752,14 +769,14 @@ def collegium(*, user: Any, period: Period) -> Collegium:
     """
     require_agency_reader(user)
     previous = period.previous
-    departments = list(Department.objects.filter(is_active=True).order_by("code"))
+    departments = list(Department.objects.filter(is_active=True).select_related("region").order_by("code"))
     values = _value_index(
         access.visible(user, IndicatorValue.objects.filter(period__in=[period.code, previous.code])).only(
             "code", "scope", "period", "value", "numerator", "denominator", "formula_version", "computed_at"
         )
     )
 
-    def scope_report(scope: str, label: str, department: Any) -> ScopeReport:
+    def scope_report(scope: str, label: str, department: Any, short_label: str = "") -> ScopeReport:
         figures, legacy = [], []
         for definition in definitions():
             figure = Figure(
@@ -769,12 +786,19 @@ def collegium(*, user: Any, period: Period) -> Collegium:
                 links=figure_links(definition.code, period, department.code if department else None),
             )
             (legacy if definition.legacy else figures).append(figure)
-        return ScopeReport(scope=scope, label=label, department=department, figures=figures, legacy=legacy)
+        return ScopeReport(
+            scope=scope,
+            label=label,
+            department=department,
+            figures=figures,
+            legacy=legacy,
+            short_label=short_label or label,
+        )
 
     agency = scope_report(AGENCY, str(_("Агентство в целом")), None)
-    reports = [scope_report(d.code, f"{d.code} — {d.name}", d) for d in departments]
+    reports = [scope_report(d.code, f"{d.code} — {d.name}", d, _short_label(d)) for d in departments]
     staff = [_staff_row(AGENCY, agency.label, values, period)]
-    staff += [_staff_row(r.scope, r.label, values, period) for r in reports]
+    staff += [_staff_row(r.scope, r.short_label, values, period) for r in reports]
     lock = LockedPeriod.objects.select_related("approved_by").filter(period=period.code).first()
     restatements = list(
         access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by("scope", "code", "id")

@@ -107,8 +107,10 @@ def test_a_head_sees_their_own_department_by_default_and_its_values_only(make_us
     assert [value for value, _label in response.context["scope_choices"]] == ["75"]
     assert figures(response)["root_cause_coverage"].value.numerator == Decimal(2)
     html = response.content.decode()
-    assert "40%" in html and "2 из 5" in html
-    assert "90%" not in html and "55%" not in html
+    assert "40%" in html
+    assert "2 из 5" in html
+    assert "90%" not in html
+    assert "55%" not in html
     assert "Пересчитать сейчас" not in html  # heads read, analysts recompute
 
 
@@ -139,11 +141,13 @@ def test_figures_show_the_stored_values_formula_and_ratio_exactly(client, analys
     assert shown["recurrence_rate"].shown == "—"
     assert shown["cases_registered"].value is None
     html = response.content.decode()
-    assert "62,5%" in html and "5 из 8" in html
+    assert "62,5%" in html
+    assert "5 из 8" in html
     assert str(registry.get("root_cause_coverage").formula) in html
     assert "нет значения: знаменатель равен нулю" in html
     assert html.count('class="trend-chart"') == len(registry)
-    assert 'role="img"' in html and "<script" not in html.split("</header>", 1)[1]
+    assert 'role="img"' in html
+    assert "<script" not in html.split("</header>", 1)[1]
 
 
 def test_root_cause_indicators_come_first_and_legacy_ones_apart_labelled(client, analyst, run):
@@ -158,9 +162,12 @@ def test_root_cause_indicators_come_first_and_legacy_ones_apart_labelled(client,
     assert not any(f.definition.legacy for group in board.groups for f in group.figures)
     html = response.content.decode()
     main, legacy = html.split('aria-labelledby="legacy-heading"', 1)
-    assert 'id="figure-root_cause_coverage"' in main and 'id="figure-cases_registered"' not in main
-    assert 'id="figure-cases_registered"' in legacy and 'id="figure-officials_rank_score"' in legacy
-    assert "Прежние количественные показатели" in legacy and "это не цель" in legacy
+    assert 'id="figure-root_cause_coverage"' in main
+    assert 'id="figure-cases_registered"' not in main
+    assert 'id="figure-cases_registered"' in legacy
+    assert 'id="figure-officials_rank_score"' in legacy
+    assert "Прежние количественные показатели" in legacy
+    assert "это не цель" in legacy
     assert main.index('id="figure-root_cause_coverage"') < main.index('id="figure-end_of_period_registrations"')
 
 
@@ -416,7 +423,8 @@ def test_the_run_page_refreshes_until_the_run_is_finished(client, analyst):
     response = client.get(f"/indicators/runs/{queued.pk}/?next=/indicators/%3Fperiod%3D2022")
     html = response.content.decode()
     assert 'http-equiv="refresh"' not in html
-    assert "Готово: показатели пересчитаны." in html and "100%" in html
+    assert "Готово: показатели пересчитаны." in html
+    assert "100%" in html
     assert 'href="/indicators/?period=2022"' in html
     # An address elsewhere is not followed back.
     html = client.get(f"/indicators/runs/{queued.pk}/?next=https://example.com/").content.decode()
@@ -460,10 +468,12 @@ def test_the_collegium_report_shows_each_department_beside_the_previous_half_yea
         3,
         12,
     )
-    assert staff["75"].disciplined == 4 and staff["75"].convicted is None
+    assert staff["75"].disciplined == 4
+    assert staff["75"].convicted is None
     html = response.content.decode()
     assert "Итоги работы за 1-е полугодие 2022" in html
-    assert "142" in html and "3 из 12" in html
+    assert "142" in html
+    assert "3 из 12" in html
     assert "Прежние количественные показатели — для сравнения, не цель" in html
     assert 'href="/indicators/collegium/report.xlsx?period=2022-H1"' in html
     assert "Утвердить 2022-H1" in html
@@ -526,7 +536,8 @@ def test_an_analyst_approves_a_half_year_once_and_a_second_approval_changes_noth
     assert LockedPeriod.objects.count() == 1
     assert LockedPeriod.objects.get().note == "Коллегия 15.07.2022"
     messages = [str(m) for m in response.context["messages"]]
-    assert len(messages) == 1 and "2022-H1" in messages[0]
+    assert len(messages) == 1
+    assert "2022-H1" in messages[0]
 
 
 @pytest.mark.parametrize(
