@@ -661,6 +661,21 @@ class CategoryRow:
 
 
 @dataclass
+class RestatementRow:
+    """A locked figure beside the recomputed one, with the reason the engine recorded."""
+
+    name: str
+    scope_label: str
+    old: str
+    new: str
+    old_ratio: str
+    new_ratio: str
+    reason: str
+    at: Any
+    item: Any
+
+
+@dataclass
 class Collegium:
     period: Period
     previous: Period
@@ -669,7 +684,7 @@ class Collegium:
     staff: list[StaffRow]
     categories: list[CategoryRow]
     lock: Any  # the LockedPeriod, or None
-    restatements: list[Any]
+    restatements: list[RestatementRow]
     last_run: Any
 
     @property
@@ -753,6 +768,28 @@ def recurring_categories(period: Period, *, limit: int = TOP_CATEGORIES) -> list
     ]
 
 
+def _restatement_row(item: Any, labels: dict[str, str]) -> RestatementRow:
+    definition = registry.get(item.code) if item.code in registry else None
+    unit = unit_suffix(definition.unit) if definition else ""
+
+    def ratio(numerator: Any, denominator: Any) -> str:
+        if denominator is None:
+            return show_value(numerator) if numerator is not None else ""
+        return f"{show_value(numerator)} / {show_value(denominator)}"
+
+    return RestatementRow(
+        name=str(definition.name) if definition else item.code,
+        scope_label=labels.get(item.scope, item.scope),
+        old=show_value(item.old_value, unit),
+        new=show_value(item.new_value, unit),
+        old_ratio=ratio(item.old_numerator, item.old_denominator),
+        new_ratio=ratio(item.new_numerator, item.new_denominator),
+        reason=item.reason,
+        at=item.at,
+        item=item,
+    )
+
+
 def _short_label(department: Any) -> str:
     """«75 — город Алматы»: the region names a territorial department; the central office keeps its name."""
     if department.region is not None and not department.is_central_office:
@@ -800,9 +837,13 @@ def collegium(*, user: Any, period: Period) -> Collegium:
     staff = [_staff_row(AGENCY, agency.label, values, period)]
     staff += [_staff_row(r.scope, r.short_label, values, period) for r in reports]
     lock = LockedPeriod.objects.select_related("approved_by").filter(period=period.code).first()
-    restatements = list(
-        access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by("scope", "code", "id")
-    )
+    labels = {AGENCY: agency.label, **{r.scope: r.short_label for r in reports}}
+    restatements = [
+        _restatement_row(item, labels)
+        for item in access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by(
+            "scope", "code", "id"
+        )
+    ]
     return Collegium(
         period=period,
         previous=previous,

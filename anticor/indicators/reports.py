@@ -74,7 +74,8 @@ def _approval_rows(report: Collegium) -> Iterable[list[Any]]:
     yield []
     yield [_("Пересмотры утверждённых значений")]
     yield [_("Показатель"), _("Охват"), _("Утверждено"), _("Пересчитано"), _("Основание"), _("Когда")]
-    for item in report.restatements:
+    for row in report.restatements:
+        item = row.item
         yield [
             item.code,
             item.scope,

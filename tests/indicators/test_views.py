@@ -636,3 +636,42 @@ def test_every_linked_list_holds_as_many_records_as_the_engine_counted(client, a
                 assert listed == getattr(stored, term), (scope, code, term, link.url)
                 checked += listed
     assert checked > 30
+
+
+def test_a_recompute_after_approval_shows_the_locked_value_beside_the_restated_one(client, analyst):
+    from anticor.indicators.services import indicators_recompute
+    from tests.indicators import data
+
+    covered = data.case(registered_on="2022-01-20", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2022-05-10")
+    data.root_cause(cases=(covered,), identified_on="2022-02-01")
+    indicators_recompute(trigger=RunTrigger.COMMAND, period="2022-H1")
+    assert client.post("/indicators/collegium/approve/", {"period": "2022-H1"}).status_code == 302
+    # A case completed in H1 is entered after the approval.
+    data.case(registered_on="2022-02-01", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2022-06-01")
+    indicators_recompute(trigger=RunTrigger.COMMAND, period="2022-H1")
+
+    response = client.get("/indicators/collegium/?period=2022-H1")
+
+    report = response.context["report"]
+    agency = {f.code: f for f in report.agency.figures}
+    assert agency["root_cause_coverage"].shown == "100%"  # the locked value stays
+    rows = {(r.item.code, r.item.scope): r for r in report.restatements}
+    row = rows[("root_cause_coverage", "agency")]
+    assert (row.old, row.new, row.old_ratio, row.new_ratio) == ("100%", "50%", "1 / 1", "1 / 2")
+    assert row.reason
+    html = response.content.decode()
+    assert "Пересмотры утверждённых значений" in html
+    assert row.reason in html
+
+
+def test_a_heads_dashboard_query_count_is_pinned_too(make_user, client, run, django_assert_num_queries):
+    client.force_login(make_user(Role.DEPARTMENT_HEAD, department="75"))
+    _fill(run, ["agency", "75", "71"], ["2022-H1", "2021-H2"])
+    with django_assert_num_queries(HEAD_DASHBOARD_QUERIES):
+        assert client.get("/indicators/?period=2022-H1").status_code == 200
+    _fill(run, ["75", "71"], ["2021-H1", "2020-H2", "2020-H1"])
+    with django_assert_num_queries(HEAD_DASHBOARD_QUERIES):
+        assert client.get("/indicators/d/75/?period=2022-H1").status_code == 200
+
+
+HEAD_DASHBOARD_QUERIES = 9
