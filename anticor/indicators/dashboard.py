@@ -691,6 +691,11 @@ class Collegium:
     def scopes(self) -> list[ScopeReport]:
         return [self.agency, *self.departments]
 
+    @property
+    def is_over(self) -> bool:
+        """Whether the half-year has ended (only then can its report be approved)."""
+        return self.period.ends_on < timezone.localdate()
+
 
 class CollegiumPeriodError(PeriodError):
     pass

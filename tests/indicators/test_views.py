@@ -675,3 +675,16 @@ def test_a_heads_dashboard_query_count_is_pinned_too(make_user, client, run, dja
 
 
 HEAD_DASHBOARD_QUERIES = 9
+
+
+def test_an_unfinished_half_year_offers_no_approval(client, analyst, run):
+    current = f"{timezone.localdate().year}-H{1 if timezone.localdate().month <= 6 else 2}"
+    put(run, "root_cause_coverage", current, "60", 6, 10)
+
+    html = client.get(f"/indicators/collegium/?period={current}").content.decode()
+
+    assert "Полугодие ещё не закончилось" in html
+    assert f"Утвердить {current}" not in html
+    response = client.post("/indicators/collegium/approve/", {"period": current}, follow=True)
+    assert "ещё не закончилось" in " ".join(str(m) for m in response.context["messages"])
+    assert not LockedPeriod.objects.exists()
