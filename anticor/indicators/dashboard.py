@@ -152,7 +152,10 @@ def trend_chart(
     high = max([*values, 1.0]) if values else 1.0
     if unit == "%":
         high = max(high, 10.0)
+    ceiling = high
     high += (high - low) * 0.1
+    if unit == "%" and ceiling <= 100:
+        high = min(high, 100.0)  # a share never goes above 100%
     bottom, right = CHART_HEIGHT - CHART_BOTTOM, width - CHART_RIGHT
     step = (right - CHART_LEFT) / max(len(points) - 1, 1)
 

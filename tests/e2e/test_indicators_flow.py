@@ -42,7 +42,7 @@ def test_analyst_reads_the_dashboard_follows_a_figure_approves_h1_and_downloads_
     assert (coverage.numerator, coverage.denominator) == (1, 2)
 
     sign_in(page, "analyst")
-    page.get_by_role("link", name="Показатели", exact=True).click()
+    page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Показатели").click()
     page.select_option("#id_period", "2022-H1")
     page.get_by_role("button", name="Показать").click()
     page.wait_for_url(lambda url: "period=2022-H1" in url)
