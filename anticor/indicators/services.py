@@ -258,23 +258,37 @@ def _already_locked(existing: LockedPeriod) -> ValidationError:
 
 
 def indicator_catalogue_sync(*, using: str = "default") -> int:
-    """Mirror the code registry into the ``Indicator`` table; retired codes stay, marked inactive. Safe to re-run."""
-    definitions = registry.all()
+    """Mirror the code registry into the ``Indicator`` table; retired codes stay, marked inactive.
+
+    Writes only what differs, so a nightly run on an unchanged registry touches no catalogue row. Returns how many
+    rows it wrote.
+    """
+    wanted = {
+        d.code: {
+            "app_label": d.app_label,
+            "group": d.group,
+            "unit": d.unit,
+            "better": d.better,
+            "legacy": d.legacy,
+            "version": d.version,
+            "threshold": d.threshold,
+            "order": d.order,
+            "is_active": True,
+        }
+        for d in registry.all()
+    }
+    written = 0
     with transaction.atomic(using=using):
-        for definition in definitions:
-            Indicator.objects.using(using).update_or_create(
-                code=definition.code,
-                defaults={
-                    "app_label": definition.app_label,
-                    "group": definition.group,
-                    "unit": definition.unit,
-                    "better": definition.better,
-                    "legacy": definition.legacy,
-                    "version": definition.version,
-                    "threshold": definition.threshold,
-                    "order": definition.order,
-                    "is_active": True,
-                },
-            )
-        Indicator.objects.using(using).exclude(code__in=[d.code for d in definitions]).update(is_active=False)
-    return len(definitions)
+        rows = Indicator.objects.using(using).select_for_update()
+        existing = {row.code: row for row in rows}
+        for code, values in wanted.items():
+            row = existing.get(code)
+            if row is None:
+                Indicator.objects.using(using).create(code=code, **values)
+                written += 1
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                Indicator.objects.using(using).filter(pk=row.pk).update(**values)
+                written += 1
+        retired = [row.pk for code, row in existing.items() if code not in wanted and row.is_active]
+        written += Indicator.objects.using(using).filter(pk__in=retired).update(is_active=False)
+    return written

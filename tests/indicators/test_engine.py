@@ -261,3 +261,19 @@ def test_regression_marking_is_limited_to_the_scope_asked_for():
     assert indicators_recompute(trigger=RunTrigger.COMMAND, scope="75", period="2023").causes_regressed == 1
     assert RootCause.objects.get(pk=cause.pk).status == "regressed"
     assert Decimal(1) == figure("recurrence_rate", "75", "2023")[1]
+
+
+def test_the_catalogue_mirrors_the_registry_and_keeps_retired_codes():
+    from anticor.indicators.models import Indicator
+    from anticor.indicators.services import indicator_catalogue_sync
+
+    indicator_catalogue_sync()
+    assert indicator_catalogue_sync() == 0  # nothing differs: nothing written
+    assert set(Indicator.objects.filter(is_active=True).values_list("code", flat=True)) == set(registry.codes())
+    retired = Indicator.objects.create(
+        code="old_points", app_label="cases", group="legacy", unit="score", better="none", legacy=True, version=3
+    )
+    Indicator.objects.filter(code="cases_registered").update(version=7)
+    assert indicator_catalogue_sync() == 2
+    retired.refresh_from_db()
+    assert (retired.is_active, Indicator.objects.get(code="cases_registered").version) == (False, 1)
