@@ -355,7 +355,21 @@ def figure_links(code: str, period: Period, department: str | None) -> list[Link
             ),
         ],
     }
-    return [Link(label, _url(name, params)) for label, name, params in links.get(code, [])]
+    found = [Link(label, _url(name, params)) for label, name, params in links.get(code, [])]
+    if not found and code in STAFF_CODES and _integrity_pages_exist():
+        found = [Link(_("Личный состав и дисциплина"), "/integrity/")]
+    return found
+
+
+def _integrity_pages_exist() -> bool:
+    """Staff figures link to the integrity area only once it has pages (issue 6); never to a dead address."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve("/integrity/")
+    except Resolver404:
+        return False
+    return True
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
