@@ -8,6 +8,7 @@ Figures link to the records behind them through the ordinary list filters of the
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -156,6 +157,8 @@ def trend_chart(
     high += (high - low) * 0.1
     if unit == "%" and ceiling <= 100:
         high = min(high, 100.0)  # a share never goes above 100%
+    elif unit != "%":
+        high = float(math.ceil(high))  # counts, days and points: a whole number at the top of the axis
     bottom, right = CHART_HEIGHT - CHART_BOTTOM, width - CHART_RIGHT
     step = (right - CHART_LEFT) / max(len(points) - 1, 1)
 
