@@ -8,8 +8,8 @@ Figures link to the records behind them through the ordinary list filters of the
 from __future__ import annotations
 
 import calendar
-import math
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
