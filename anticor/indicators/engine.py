@@ -186,6 +186,8 @@ def recompute(
     done = 0
     outcome = Outcome()
     with connection.cursor() as cursor:
+        # Aggregations over millions of facts: let PostgreSQL hash and sort in memory (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         first = earliest_fact(cursor, definitions) or today
         outcome.periods = fill_periods(cursor, period=period, first=min(first, today), today=today)
         fill_departments(cursor)
