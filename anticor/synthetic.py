@@ -505,6 +505,44 @@ SELECT 'Автоматизировать оказание услуги, искл
 FROM cases_recommendation WHERE id BETWEEN %(rec_base)s + %(lo)s + 1 AND %(rec_base)s + %(hi)s
 """
 
+# The nightly job's regression rule (cases.indicators.FIRST_RECURRENCE), applied once to the generated causes: an
+# eliminated cause with a later live case of the same state body linked to a cause of the same category is
+# regressed, as the job would have left it. Without this, the first recompute would mark ~100,000 causes at once.
+# Linear form of the same as-of join: the partition is read backwards with a running frame.
+REGRESS_SQL = """
+UPDATE cases_rootcause AS rc
+SET status = 'regressed', regressed_on = r.recurred_on, regressed_by_id = r.case_id
+FROM (
+    WITH linked AS (
+        SELECT DISTINCT c.state_body_id, other.category_id, c.registered_on, c.id
+        FROM cases_case AS c
+        JOIN cases_rootcause_cases AS link ON link.case_id = c.id
+        JOIN cases_rootcause AS other ON other.id = link.rootcause_id
+        WHERE NOT c.is_archived AND other.status <> 'rejected'
+    ),
+    timeline AS (
+        SELECT state_body_id, category_id, verified_on AS day, 1 AS kind, id AS root_cause_id
+        FROM cases_rootcause WHERE status IN ('eliminated', 'regressed') AND verified_on IS NOT NULL
+        UNION ALL
+        SELECT state_body_id, category_id, registered_on, 0, NULL FROM linked
+    ),
+    following AS (
+        SELECT t.*, min(t.day) FILTER (WHERE t.kind = 0) OVER (
+            PARTITION BY t.state_body_id, t.category_id ORDER BY t.day DESC, t.kind DESC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS recurred_on
+        FROM timeline AS t
+    )
+    SELECT f.root_cause_id, f.recurred_on, first.id AS case_id
+    FROM following AS f
+    JOIN (SELECT state_body_id, category_id, registered_on, min(id) AS id FROM linked GROUP BY 1, 2, 3) AS first
+      ON first.state_body_id = f.state_body_id AND first.category_id = f.category_id
+     AND first.registered_on = f.recurred_on
+    WHERE f.kind = 1
+) AS r
+WHERE rc.id = r.root_cause_id AND rc.status = 'eliminated'
+  AND rc.id BETWEEN %(rc_base)s + 1 AND %(rc_base)s + %(total)s
+"""
+
 USERS_SQL = """
 INSERT INTO anticor_user (
     password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined,
@@ -874,6 +912,7 @@ def synthetic_generate(
             for statement in (RECOMMENDATIONS_SQL, REC_LINKS_SQL, MEASURES_SQL):
                 _q(statement, chunk)
             progress(f"cases {hi:>10,} / {cases:,}  ({time.monotonic() - started:6.1f} s)")
+        _q(REGRESS_SQL, params)
         if indexes:
             progress(f"rebuilding {len(indexes)} indexes ({time.monotonic() - started:.1f} s)")
         for _name, ddl in indexes:

@@ -224,3 +224,16 @@ def test_iin_validation_of_generated_subjects_is_the_real_one():
     wrong = iin[:11] + str((int(iin[11]) + 1) % 10)
     with pytest.raises(ValidationError):
         validate_iin(wrong)
+
+
+def test_causes_are_left_as_the_nightly_regression_rule_would_leave_them():
+    # given generated data (the generator applies the recurrence rule to its eliminated causes)
+    generate()
+    regressed = set(RootCause.objects.filter(status=RootCauseStatus.REGRESSED).values_list("pk", flat=True))
+    assert RootCause.objects.filter(status=RootCauseStatus.ELIMINATED).exists()
+
+    # when the nightly job's own marking runs, then it finds nothing left to mark
+    from cases.services import root_causes_mark_regressed
+
+    assert root_causes_mark_regressed() == 0
+    assert set(RootCause.objects.filter(status=RootCauseStatus.REGRESSED).values_list("pk", flat=True)) == regressed
