@@ -43,6 +43,7 @@ USER_PREFIX = "synthetic-"
 YEARS = 5
 CHUNK = 100_000  # cases per INSERT round (progress granularity)
 META_MARK = "anticor-synthetic "
+VERSION = 2  # bumped when the generated data changes: a dataset of another version is regenerated, not reused
 
 # Tables the generator writes; TRUNCATE'd together when a recorded synthetic dataset is replaced.
 TABLES = [
@@ -790,7 +791,8 @@ def synthetic_generate(
     counts = _counts()
     recorded = meta is not None and meta.get("counts") == counts  # nothing written since generate_data
     mixed = bool(meta and meta.get("mixed"))
-    if recorded and not replace and meta.get("cases") == cases and meta.get("seed") == seed:
+    same = meta is not None and (meta.get("cases"), meta.get("seed"), meta.get("version")) == (cases, seed, VERSION)
+    if recorded and not replace and same:
         progress(f"synthetic data already present: {cases} cases, seed {seed} (end {meta.get('end')}); nothing to do")
         return SyntheticResult(cases=cases, seed=seed, end=dt.date.fromisoformat(meta["end"]), skipped=True)
     truncate = recorded and not mixed
@@ -946,7 +948,14 @@ def synthetic_generate(
             )
         result_counts = _counts()
         meta_text = META_MARK + json.dumps(
-            {"cases": cases, "seed": seed, "end": end.isoformat(), "counts": result_counts, "mixed": mixed},
+            {
+                "cases": cases,
+                "seed": seed,
+                "version": VERSION,
+                "end": end.isoformat(),
+                "counts": result_counts,
+                "mixed": mixed,
+            },
             sort_keys=True,
         )
         with connection.cursor() as cursor:
