@@ -7,8 +7,9 @@
 Each N has its own database on the configured PostgreSQL (``anticor_bench_ind_<N>``, kept between runs): it is
 created, migrated and filled by ``generate_data`` (seed ``--seed``) unless it already holds that dataset. The
 recompute runs ``anticor.indicators.services.indicators_recompute(trigger="command")`` ``--runs`` times in a child
-process of its own per N, so that the peak RSS (``getrusage`` max RSS of the Python process) belongs to that N
-alone. PostgreSQL's own memory (its backends, shared buffers) is not in that figure. See bench/README.md.
+process of its own per N, so that the peak RSS of the Python process (VmHWM, which equals ``getrusage`` max RSS
+when the parent is small; see ``_peak_rss_mb``) belongs to that N alone. PostgreSQL's own memory (its backends,
+shared buffers) is not in that figure. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -28,17 +29,23 @@ sys.path.insert(0, str(BASE_DIR))
 DEFAULT_SIZES = "100000,300000,1000000"
 
 
-def _rss_mb() -> float:
-    """Current resident set size of this process (Linux /proc), in MB."""
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from Linux /proc/self/status (VmRSS: now, VmHWM: peak), in MB."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
+def _rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    """Peak RSS of this process. ``getrusage`` max RSS would do, except that Linux carries the parent's peak across
+    fork and exec into it (run from bench/run.py, the parent's 180 MB showed up); VmHWM is this process's own."""
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _setup(database: str) -> None:
@@ -155,6 +162,7 @@ def child_recompute(database: str, runs: int) -> dict:
         "cases": cases,
         "baseline_rss_mb": round(baseline, 1),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "getrusage_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "runs": results,
     }
 
