@@ -204,7 +204,8 @@ def indicator_period_lock(*, user, period: str, note: str = "") -> LockedPeriod:
 
     Only the half-year itself is locked — the report is made of half-year figures; quarters and months inside it
     stay operational figures that follow corrections of the data. Later recomputes keep the locked values and
-    record differing figures as restatements. A second approval is refused.
+    record differing figures as restatements. A second approval is refused, and so is an approval while a
+    recompute is running.
     """
     if not access.has_capability(user, Capability.APPROVE_COLLEGIUM_REPORTS):
         raise AccessDenied(_("Отчёт коллегии утверждают аналитики центрального аппарата."))
@@ -216,6 +217,15 @@ def indicator_period_lock(*, user, period: str, note: str = "") -> LockedPeriod:
     if parsed.ends_on >= timezone.localdate():
         raise ValidationError({"period": [_("Полугодие %(period)s ещё не закончилось.") % {"period": parsed.code}]})
     with transaction.atomic():
+        # The recompute holds this lock for its whole transaction: an approval between its reading of the locks
+        # and its writing of the values would let an approved figure change silently. Refuse rather than wait.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise ValidationError(
+                    {"period": [_("Идёт пересчёт показателей: утвердите отчёт после его завершения.")]},
+                    code="recompute_running",
+                )
         existing = LockedPeriod.objects.select_related("approved_by").filter(period=parsed.code).first()
         if existing is not None:
             raise _already_locked(existing)

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anticor.access import AccessDenied
 from anticor.indicators.models import IndicatorRestatement, IndicatorRun, IndicatorValue, LockedPeriod, RunTrigger
 from anticor.indicators.selectors import indicator_figure
-from anticor.indicators.services import indicator_period_lock, indicators_recompute
+from anticor.indicators.services import RECOMPUTE_LOCK_KEY, indicator_period_lock, indicators_recompute
 from tests.indicators.data import D, case, figure
+from tests import utils
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +156,20 @@ def test_restatements_and_locks_cannot_be_erased(analyst, computed):
     with pytest.raises(Exception, match="Cannot delete"), transaction.atomic():
         LockedPeriod.objects.filter(pk=locked.pk).delete()
     assert LockedPeriod.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_while_a_recompute_runs_is_refused(make_user):
+    # Committed figures (a run's advisory lock ends with its transaction) …
+    call_command("load_reference", verbosity=0)
+    analyst = make_user("analyst", department="00")
+    case(registered_on="2023-02-01")
+    indicators_recompute(trigger=RunTrigger.COMMAND)
+    # … and another connection (a running recompute) holding the job's advisory lock
+    with psycopg.connect(utils.test_database_url(), autocommit=False) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_KEY])
+        with pytest.raises(ValidationError) as error:
+            indicator_period_lock(user=analyst, period="2023-H1")
+    assert error.value.message_dict == {"period": ["Идёт пересчёт показателей: утвердите отчёт после его завершения."]}
+    assert LockedPeriod.objects.count() == 0
+    assert indicator_period_lock(user=analyst, period="2023-H1").period == "2023-H1"
