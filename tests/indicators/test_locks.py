@@ -14,8 +14,8 @@ from anticor.access import AccessDenied
 from anticor.indicators.models import IndicatorRestatement, IndicatorRun, IndicatorValue, LockedPeriod, RunTrigger
 from anticor.indicators.selectors import indicator_figure
 from anticor.indicators.services import RECOMPUTE_LOCK_KEY, indicator_period_lock, indicators_recompute
-from tests.indicators.data import D, case, figure
 from tests import utils
+from tests.indicators.data import D, case, figure
 
 pytestmark = pytest.mark.django_db
 
