@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from anticor.indicators.models import AGENCY
@@ -133,6 +134,8 @@ register(
     )
 )
 
+RECURRENCES = "cases_recurrence"  # the run's temporary table of FIRST_RECURRENCE rows
+
 # The first live case registered after a cause's verified elimination with the same state body, linked to a root
 # cause of the same category (the cause itself included): the scheme is back. Shared with the regression marking.
 #
@@ -183,7 +186,8 @@ register(
             "подтверждено за эти 24 месяца × 100%"
         ),
         sql=aggregate(
-            facts=f"SELECT root_cause_id AS id, department_id, verified_on, recurred_on FROM ({FIRST_RECURRENCE}) r",
+            # Materialised once per run by the step below (before any indicator), shared with the regression marking.
+            facts=f"SELECT root_cause_id AS id, department_id, verified_on, recurred_on FROM {RECURRENCES}",
             match="f.verified_on > (p.ends_on - interval '24 months') AND f.verified_on <= p.ends_on",
             numerator="count(f.id) FILTER (WHERE f.recurred_on <= p.ends_on)",
             denominator="count(f.id)",
@@ -393,10 +397,14 @@ register(
 
 
 def _mark_regressed(context: StepContext) -> int:
+    """Materialise the recurrences of this run's data, then mark the causes that came back."""
     from cases.services import root_causes_mark_regressed
 
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{RECURRENCES}")
+        cursor.execute(f"CREATE TEMP TABLE {RECURRENCES} ON COMMIT DROP AS {FIRST_RECURRENCE}")
     department = context.scope if context.scope and context.scope != AGENCY else None
-    return root_causes_mark_regressed(department_code=department)
+    return root_causes_mark_regressed(department_code=department, recurrences=RECURRENCES)
 
 
 # Before any indicator: the statuses it sets are part of the night's picture (and of the same transaction).

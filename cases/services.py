@@ -756,22 +756,27 @@ def recommendation_patch(
 # --- the nightly job ------------------------------------------------------------------------------------------------
 
 
-def root_causes_mark_regressed(*, department_code: str | None = None) -> int:
+def root_causes_mark_regressed(*, department_code: str | None = None, recurrences: str | None = None) -> int:
     """Mark eliminated causes ``regressed`` when a later case of the same state body and category was registered.
 
     Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based UPDATE, recorded by
     the row-level audit trail under the job's context. ``regressed_on`` is the registration date of the first such
-    case, ``regressed_by`` that case. Returns how many causes were marked.
+    case, ``regressed_by`` that case. ``recurrences`` names a temporary table the job has already filled with
+    ``FIRST_RECURRENCE`` rows, so that the recurrence indicator and the marking share one computation. Returns how
+    many causes were marked.
     """
     from cases.indicators import FIRST_RECURRENCE
 
+    if recurrences is not None and not recurrences.isidentifier():
+        raise ValueError(f"not a table name: {recurrences!r}")
+    source = recurrences or f"({FIRST_RECURRENCE})"
     scope = "AND r.department_id = (SELECT id FROM anticor_department WHERE code = %(department)s)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE cases_rootcause rc
                 SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
                     version = rc.version + 1, updated_at = now()
-                FROM ({FIRST_RECURRENCE}) r
+                FROM {source} r
                 WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
                       {scope if department_code else ""}""",  # noqa: S608 - composed from constants
             {
