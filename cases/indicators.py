@@ -140,8 +140,9 @@ RECURRENCES = "cases_recurrence"  # the run's temporary table of FIRST_RECURRENC
 # cause of the same category (the cause itself included): the scheme is back. Shared with the regression marking.
 #
 # Set-based as-of join: causes and such cases are merged into one timeline per (state body, category); each cause
-# looks at the earliest case after it in that timeline (a window over the following rows). A case registered on
-# the very day of the verification sorts before the cause, so "after" stays strict. One sort, no per-cause lookup.
+# takes the earliest case after it. The timeline runs backwards with a running frame (linear; a frame that does not
+# start at the partition's first row is re-aggregated per row). A case registered on the very day of the
+# verification sorts on the cause's far side, so "after" stays strict. One sort, no per-cause lookup.
 FIRST_RECURRENCE = f"""
     WITH linked AS (
         SELECT DISTINCT c.state_body_id, other.category_id, c.registered_on, c.id
@@ -160,8 +161,8 @@ FIRST_RECURRENCE = f"""
     ),
     following AS (
         SELECT t.*, min(t.day) FILTER (WHERE t.kind = 0) OVER (
-                   PARTITION BY t.state_body_id, t.category_id ORDER BY t.day, t.kind
-                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS recurred_on
+                   PARTITION BY t.state_body_id, t.category_id ORDER BY t.day DESC, t.kind DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS recurred_on
         FROM timeline t
     )
     SELECT f.root_cause_id, f.department_id, f.day AS verified_on, f.status, f.recurred_on, first.id AS case_id

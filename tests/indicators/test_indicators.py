@@ -153,7 +153,10 @@ def test_recurrence_rate_and_the_causes_it_marks_regressed():
     root_cause(identified_on="2023-05-10", category="manual_process", cases=(came_back,))
     next_year = case(registered_on="2024-01-10", body=body75)
     root_cause(identified_on="2024-01-20", category="conflict_of_interest", cases=(next_year,))
-    # … with a cause of another category, and an archived case: neither is a recurrence
+    # … on the very day of a verification (not after it), with a cause of another category, and an archived case:
+    # none is a recurrence
+    same_day = case(registered_on="2023-04-01", body=body75)
+    root_cause(identified_on="2023-04-01", category="concentration", cases=(same_day,))
     root_cause(identified_on="2023-05-10", category="excessive_requirements", cases=(case(registered_on="2023-05-02"),))
     gone = case("71", registered_on="2023-06-01", body=body71, archived=True)
     root_cause("71", identified_on="2023-06-02", category="excessive_discretion", cases=(gone,))
