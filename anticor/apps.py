@@ -13,6 +13,15 @@ def _sync_roles(sender, **kwargs):
         sync_roles()
 
 
+def _sync_indicators(sender, **kwargs):
+    from django.apps import apps
+
+    from anticor.indicators.services import indicator_catalogue_sync
+
+    if sender.label == list(apps.get_app_configs())[-1].label:
+        indicator_catalogue_sync(using=kwargs.get("using", "default"))
+
+
 class AnticorConfig(AppConfig):
     name = "anticor"
     verbose_name = _("Организация и доступ")
@@ -20,6 +29,11 @@ class AnticorConfig(AppConfig):
     def ready(self) -> None:
         import anticor.api.schema
         import anticor.celery  # noqa: F401 - every Django process sends tasks through the configured app
+        from anticor.indicators.registry import autodiscover
+
+        # Each app declares its indicators in <app>/indicators.py.
+        autodiscover()
+        post_migrate.connect(_sync_indicators, dispatch_uid="anticor.sync_indicators")
 
         # Groups follow the role table after every migrate.
         post_migrate.connect(_sync_roles, dispatch_uid="anticor.sync_roles")

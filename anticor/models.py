@@ -280,3 +280,28 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The indicator engine's models live in their own package but belong to this app.
+from anticor.indicators.models import (  # noqa: E402
+    Indicator,
+    IndicatorRestatement,
+    IndicatorRun,
+    IndicatorValue,
+    LockedPeriod,
+)
+
+__all__ = [
+    "AccessLog",
+    "ApiClient",
+    "Article",
+    "Department",
+    "Indicator",
+    "IndicatorRestatement",
+    "IndicatorRun",
+    "IndicatorValue",
+    "LockedPeriod",
+    "Region",
+    "StateBody",
+    "User",
+]

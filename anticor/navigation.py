@@ -32,6 +32,7 @@ MENU: list[NavItem] = [
         _("Представления"), "cases:recommendation-list", lambda user: access.can_read_area(user, access.Area.CASES)
     ),
     NavItem(_("Проекты"), "projects:overview", lambda user: access.can_read_area(user, access.Area.PROJECTS)),
+    NavItem(_("Показатели"), "indicators:dashboard", lambda user: access.can_read_area(user, access.Area.INDICATORS)),
     NavItem(_("Личный состав"), "integrity:employee-list", lambda user: access.can_read_area(user, access.Area.STAFF)),
     NavItem(
         _("Проверки"),

@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrity.tasks.discipline_expire_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    # The nightly indicator recompute (DESIGN.md §4.5), after the day's data entry and before the working day.
+    "recompute-indicators": {
+        "task": "anticor.tasks.indicators_recompute_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- integrity ------------------------------------------------------------------------------------------------------

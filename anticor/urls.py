@@ -31,6 +31,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("projects/", include("projects.urls")),
     path("integrity/", include("integrity.urls")),
+    path("indicators/", include("anticor.indicators.urls")),
     path("api/v1/", include("anticor.api.urls")),
     path("admin/", admin.site.urls),
 ]

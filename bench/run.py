@@ -1,6 +1,8 @@
-"""Request timings for a few pages, through Django's test client against a throw-away PostgreSQL database.
+"""Request timings for a few pages, through Django's test client against a throw-away PostgreSQL database,
+then the indicator recompute benchmark (bench/indicators.py) over synthetic registries of growing size.
 
-Run with ``make bench`` or ``.venv/bin/python bench/run.py [-n 50] [--cases N]``; see bench/README.md.
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [-n 50] [--cases N] [--indicator-sizes N1,N2]``;
+see bench/README.md.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def run(iterations: int, cases: int) -> list[dict]:
         if "generate_data" not in get_commands():
             print("bench: --cases needs manage.py generate_data, which does not exist yet; continuing without")
         else:
-            call_command("generate_data", cases=cases, seed=1, verbosity=0)
+            # --force: next to the demo registry (it adds, never deletes)
+            call_command("generate_data", cases=cases, seed=1, force=True, verbosity=0)
     analyst = User.objects.create_user("bench-analyst", password=None)
     analyst.groups.add(Group.objects.get_or_create(name="analyst")[0])
 
@@ -96,6 +99,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", "--iterations", type=int, default=50, help="requests per page (default 50)")
     parser.add_argument("--cases", type=int, default=0, help="generate this many synthetic cases first")
+    parser.add_argument(
+        "--indicator-sizes",
+        default="100000,300000,1000000",
+        help="N for the indicator recompute benchmark (bench/indicators.py); empty to skip",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anticor.settings")
@@ -123,7 +131,13 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     report = {"iterations": args.iterations, "cases": args.cases, "results": results}
     (out / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    return 0 if all(r["status"] == 200 for r in results) else 1
+    pages_ok = all(r["status"] == 200 for r in results)
+    if args.indicator_sizes.strip():
+        print(f"\nindicator recompute benchmark (bench/indicators.py --sizes {args.indicator_sizes})", flush=True)
+        from bench import indicators
+
+        indicators.main(["--sizes", args.indicator_sizes])
+    return 0 if pages_ok else 1
 
 
 if __name__ == "__main__":

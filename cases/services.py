@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -746,3 +746,38 @@ def recommendation_patch(
         measures=measures,
     )
     return rec, True
+
+
+# --- the nightly job ------------------------------------------------------------------------------------------------
+
+
+def root_causes_mark_regressed(*, department_code: str | None = None, recurrences: str | None = None) -> int:
+    """Mark eliminated causes ``regressed`` when a later case of the same state body and category was registered.
+
+    Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based UPDATE, recorded by
+    the row-level audit trail under the job's context. ``regressed_on`` is the registration date of the first such
+    case, ``regressed_by`` that case. ``recurrences`` names a temporary table the job has already filled with
+    ``FIRST_RECURRENCE`` rows, so that the recurrence indicator and the marking share one computation. Returns how
+    many causes were marked.
+    """
+    from cases.indicators import FIRST_RECURRENCE
+
+    if recurrences is not None and not recurrences.isidentifier():
+        raise ValueError(f"not a table name: {recurrences!r}")
+    source = recurrences or f"({FIRST_RECURRENCE})"
+    scope = "AND r.department_id = (SELECT id FROM anticor_department WHERE code = %(department)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE cases_rootcause rc
+                SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
+                    version = rc.version + 1, updated_at = now()
+                FROM {source} r
+                WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
+                      {scope if department_code else ""}""",  # noqa: S608 - composed from constants
+            {
+                "regressed": RootCauseStatus.REGRESSED,
+                "eliminated": RootCauseStatus.ELIMINATED,
+                "department": department_code,
+            },
+        )
+        return cursor.rowcount

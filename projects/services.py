@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from projects.choices import (
     MILESTONE_TRANSITIONS,
     PROJECT_TRANSITIONS,
     Better,
+    KPISource,
     MilestoneStatus,
     ProjectStatus,
 )
@@ -383,3 +384,44 @@ def risk_patch(*, user: Any, risk_id: int, values: Mapping[str, Any]) -> Risk:
 @transaction.atomic
 def public_event_patch(*, user: Any, public_event_id: int, values: Mapping[str, Any]) -> PublicEvent:
     return _project_row_patch(PublicEvent, user=user, row_id=public_event_id, values=values)
+
+
+# --- KPIs bound to an indicator (the nightly job) ---------------------------------------------------------------------
+
+
+def kpi_indicator_measurements_record(*, periods: Sequence[str], today: dt.date) -> int:
+    """Fill KPIs with ``source=indicator`` from the stored indicator values: one measurement per quarter.
+
+    Each quarter among ``periods`` that overlaps the project (up to today) gets a measurement dated at the quarter's
+    end (today for the current quarter, the project's end if sooner), with the value of the KPI's indicator for its
+    scope (``agency`` when the scope is empty). Idempotent: a quarter whose latest measurement already holds the
+    value gets none; a changed value adds a new measurement (history is kept). Runs inside the nightly job's
+    transaction; one INSERT … SELECT. Returns how many measurements were added.
+    """
+    quarter_start = "make_date(substr(v.period, 1, 4)::int, 3 * substr(v.period, 7, 1)::int - 2, 1)"
+    quarter_end = f"({quarter_start} + interval '3 months' - interval '1 day')::date"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO projects_kpimeasurement
+                    (kpi_id, measured_on, period, value, source, evidence, entered_by_id, entered_at)
+                SELECT k.id, least({quarter_end}, %(today)s, pr.end_on), v.period, round(v.value, 4), %(source)s,
+                       %(evidence)s || v.code || ' / ' || v.scope || ' / ' || v.period, NULL, now()
+                FROM projects_kpi k
+                JOIN projects_project pr ON pr.id = k.project_id
+                JOIN anticor_indicatorvalue v
+                     ON v.code = k.indicator_code AND v.scope = coalesce(nullif(k.indicator_scope, ''), %(agency)s)
+                WHERE k.source = %(source)s AND NOT k.is_archived AND v.value IS NOT NULL
+                      AND v.period ~ '^[0-9]{{4}}-Q[1-4]$' AND v.period = ANY(%(periods)s)
+                      AND {quarter_start} <= least(pr.end_on, %(today)s) AND {quarter_end} >= pr.start_on
+                      AND (SELECT m.value FROM projects_kpimeasurement m
+                           WHERE m.kpi_id = k.id AND m.period = v.period
+                           ORDER BY m.id DESC LIMIT 1) IS DISTINCT FROM round(v.value, 4)""",  # noqa: S608
+            {
+                "today": today,
+                "source": KPISource.INDICATOR,
+                "agency": "agency",
+                "periods": list(periods),
+                "evidence": _("Ночной расчёт показателя: "),
+            },
+        )
+        return cursor.rowcount

@@ -40,6 +40,9 @@ def _register_app_routes() -> None:
     from integrity.api.urls import register as register_integrity
 
     register_integrity(router)
+    from anticor.indicators.api import register as register_indicators
+
+    register_indicators(router)
 
 
 _register_app_routes()

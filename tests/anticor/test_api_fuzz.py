@@ -28,6 +28,7 @@ from anticor.api.clients import api_client_create
 from anticor.api.urls import router
 from cases.models import Case, Recommendation, RootCause, RootCauseCategory
 from tests.factories import CaseFactory
+from tests.indicators.test_api import INDICATOR_MAKERS
 from tests.integrity.test_api import INTEGRITY_MAKERS
 from tests.projects.test_api import PROJECT_MAKERS
 
@@ -88,6 +89,7 @@ def existing(db) -> dict[str, dict[str, str]]:
     rows = {Case: case, RootCause: cause, Recommendation: recommendation}
     rows.update({model: maker() for model, maker in PROJECT_MAKERS.items()})
     rows.update({model: maker() for model, maker in INTEGRITY_MAKERS.items()})
+    rows.update({model: maker() for model, maker in INDICATOR_MAKERS.items()})
     result = {}
     for prefix, viewset, _basename in router.registry:
         model = viewset.base_queryset.model

@@ -33,6 +33,7 @@ from anticor.api.urls import router
 from anticor.models import Department
 from cases.models import Case, Recommendation, RootCause, RootCauseCategory
 from tests.factories import CaseFactory
+from tests.indicators.test_api import INDICATOR_MAKERS
 from tests.integrity.test_api import INTEGRITY_MAKERS
 from tests.projects.test_api import PROJECT_MAKERS
 
@@ -156,6 +157,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
 }
 MAKERS.update(PROJECT_MAKERS)  # department-scoped project rows (projects, KPIs, measurements, milestones, …)
 MAKERS.update(INTEGRITY_MAKERS)  # employees, disciplinary records, convictions, integrity checks
+MAKERS.update(INDICATOR_MAKERS)  # indicator values (by department), runs and the catalogue
 
 
 def existing_object(model: type[Model]) -> Model:

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 CASES_NAV = ["/cases/", "/cases/root-causes/", "/cases/recommendations/"]
 NAV = {
     Role.INVESTIGATOR: ["/", *CASES_NAV, "/projects/", "/reference/"],
-    Role.DEPARTMENT_HEAD: ["/", *CASES_NAV, "/projects/", "/integrity/", "/reference/"],
-    Role.ANALYST: ["/", *CASES_NAV, "/projects/", "/reference/"],
-    Role.PROJECT_LEAD: ["/", "/projects/", "/reference/"],
+    Role.DEPARTMENT_HEAD: ["/", *CASES_NAV, "/projects/", "/indicators/", "/integrity/", "/reference/"],
+    Role.ANALYST: ["/", *CASES_NAV, "/projects/", "/indicators/", "/reference/"],
+    Role.PROJECT_LEAD: ["/", "/projects/", "/indicators/", "/reference/"],
     Role.INTERNAL_SECURITY: ["/", "/integrity/", "/integrity/checks/", "/reference/"],
-    Role.AUDITOR: ["/", *CASES_NAV, "/projects/", "/reference/", "/audit/access-log/"],
+    Role.AUDITOR: ["/", *CASES_NAV, "/projects/", "/indicators/", "/reference/", "/audit/access-log/"],
     Role.ADMINISTRATOR: ["/", "/reference/", "/audit/access-log/", "/admin/"],
 }
 

@@ -1,0 +1,414 @@
+"""Indicators computed from cases, root causes and recommendations (DESIGN.md §4.5).
+
+Scope: a case's ``department``; a root cause's or recommendation's ``department``. Archived cases (``is_archived``:
+a wrong record kept only for the trail) are excluded from every fact, as facts and as the "later case" of a
+recurrence. "Completed in a period" is reaching ``sent_to_court`` or a final status (merged included, §4.2) in it:
+the completion date is ``sent_to_court_on``, else ``closed_on``. Root causes with status ``rejected`` were found
+not to be causes: they count nowhere (neither as a case's root cause nor as identified).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from anticor.indicators.models import AGENCY
+from anticor.indicators.periods import LOCAL_TIME_ZONE
+from anticor.indicators.registry import (
+    Better,
+    Group,
+    IndicatorDefinition,
+    RecomputeStep,
+    StepContext,
+    Unit,
+    register,
+    register_step,
+)
+from anticor.indicators.sql import COMPLETING, aggregate, sql_list
+from cases.choices import CaseStatus, PostCategory, RootCauseStatus, SubjectRole
+
+LIVE_CASES = "FROM cases_case c WHERE NOT c.is_archived"
+REJECTED = f"'{RootCauseStatus.REJECTED.value}'"
+# Verified eliminated: still eliminated, or eliminated and later regressed (the verification stays a fact).
+VERIFIED = sql_list([RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED])
+EARLIEST_CASE = "SELECT min(registered_on) FROM cases_case WHERE NOT is_archived"
+EARLIEST_CAUSE = "SELECT min(identified_on) FROM cases_rootcause"
+
+COMPLETED_CASES = f"""
+    SELECT c.id, c.department_id, coalesce(c.sent_to_court_on, c.closed_on) AS day, c.damage_amount,
+           c.recovered_amount,
+           EXISTS (SELECT 1 FROM cases_rootcause_cases link JOIN cases_rootcause rc ON rc.id = link.rootcause_id
+                   WHERE link.case_id = c.id AND rc.status <> {REJECTED}) AS has_root_cause
+    {LIVE_CASES} AND c.status IN ({COMPLETING}) AND coalesce(c.sent_to_court_on, c.closed_on) IS NOT NULL
+"""
+
+register(
+    IndicatorDefinition(
+        code="root_cause_coverage",
+        name=_("Охват причин и условий"),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        group=Group.ROOT_CAUSES,
+        order=10,
+        formula=_(
+            "Оконченные в периоде дела (направленные в суд или с окончательным решением), по которым выявлена хотя "
+            "бы одна причина и условие ÷ все оконченные в периоде дела × 100%"
+        ),
+        sql=aggregate(
+            facts=COMPLETED_CASES,
+            numerator="count(f.id) FILTER (WHERE f.has_root_cause)",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="recommendations_on_time",
+        name=_("Представления, исполненные в срок"),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        group=Group.ROOT_CAUSES,
+        order=20,
+        formula=_(
+            "Представления со сроком ответа в периоде, ответ на которые получен не позднее срока ÷ все представления "
+            "со сроком ответа в периоде × 100%"
+        ),
+        sql=aggregate(
+            facts="""SELECT r.id, r.department_id, r.due_on AS day, r.answered_on IS NOT NULL
+                            AND r.answered_on <= r.due_on AS on_time
+                     FROM cases_recommendation r WHERE r.due_on IS NOT NULL""",
+            numerator="count(f.id) FILTER (WHERE f.on_time)",
+            denominator="count(f.id)",
+        ),
+        earliest_sql="SELECT min(due_on) FROM cases_recommendation",
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="causes_eliminated",
+        name=_("Устранённые причины и условия"),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        group=Group.ROOT_CAUSES,
+        order=30,
+        formula=_(
+            "Причины, выявленные за 12 месяцев по конец периода и устранение которых подтверждено не позднее конца "
+            "периода ÷ все причины, выявленные за эти 12 месяцев (кроме отклонённых) × 100%"
+        ),
+        sql=aggregate(
+            facts=f"""SELECT rc.id, rc.department_id, rc.identified_on,
+                             CASE WHEN rc.status IN ({VERIFIED}) THEN rc.verified_on END AS verified_on
+                      FROM cases_rootcause rc WHERE rc.status <> {REJECTED}""",
+            match="f.identified_on > (p.ends_on - interval '12 months') AND f.identified_on <= p.ends_on",
+            numerator="count(f.id) FILTER (WHERE f.verified_on <= p.ends_on)",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CAUSE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="days_to_eliminate",
+        name=_("Срок устранения причин (медиана)"),
+        unit=Unit.DAYS,
+        better=Better.LOWER,
+        group=Group.ROOT_CAUSES,
+        order=40,
+        formula=_(
+            "Медиана числа дней от выявления причины до подтверждения её устранения по причинам, устранение которых "
+            "подтверждено в периоде (числитель — число таких причин)"
+        ),
+        sql=aggregate(
+            facts=f"""SELECT rc.id, rc.department_id, rc.verified_on AS day, rc.verified_on - rc.identified_on AS days
+                      FROM cases_rootcause rc WHERE rc.status IN ({VERIFIED}) AND rc.verified_on IS NOT NULL""",
+            numerator="count(f.id)",
+            value="percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days)",
+        ),
+        earliest_sql=EARLIEST_CAUSE,
+    )
+)
+
+RECURRENCES = "cases_recurrence"  # the run's temporary table of FIRST_RECURRENCE rows
+
+# The first live case registered after a cause's verified elimination with the same state body, linked to a root
+# cause of the same category (the cause itself included): the scheme is back. Shared with the regression marking.
+#
+# Set-based as-of join: causes and such cases are merged into one timeline per (state body, category); each cause
+# takes the earliest case after it. The timeline runs backwards with a running frame (linear; a frame that does not
+# start at the partition's first row is re-aggregated per row). A case registered on the very day of the
+# verification sorts on the cause's far side, so "after" stays strict. One sort, no per-cause lookup.
+FIRST_RECURRENCE = f"""
+    WITH linked AS (
+        SELECT DISTINCT c.state_body_id, other.category_id, c.registered_on, c.id
+        FROM cases_case c
+        JOIN cases_rootcause_cases link ON link.case_id = c.id
+        JOIN cases_rootcause other ON other.id = link.rootcause_id
+        WHERE NOT c.is_archived AND other.status <> {REJECTED}
+    ),
+    timeline AS (
+        SELECT rc.state_body_id, rc.category_id, rc.verified_on AS day, 1 AS kind, rc.id AS root_cause_id,
+               rc.department_id, rc.status
+        FROM cases_rootcause rc
+        WHERE rc.status IN ({VERIFIED}) AND rc.verified_on IS NOT NULL
+        UNION ALL
+        SELECT state_body_id, category_id, registered_on, 0, NULL, NULL, NULL FROM linked
+    ),
+    following AS (
+        SELECT t.*, min(t.day) FILTER (WHERE t.kind = 0) OVER (
+                   PARTITION BY t.state_body_id, t.category_id ORDER BY t.day DESC, t.kind DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS recurred_on
+        FROM timeline t
+    )
+    SELECT f.root_cause_id, f.department_id, f.day AS verified_on, f.status, f.recurred_on, first.id AS case_id
+    FROM following f
+    LEFT JOIN (SELECT state_body_id, category_id, registered_on, min(id) AS id FROM linked GROUP BY 1, 2, 3) first
+           ON first.state_body_id = f.state_body_id AND first.category_id = f.category_id
+              AND first.registered_on = f.recurred_on
+    WHERE f.kind = 1
+"""
+
+register(
+    IndicatorDefinition(
+        code="recurrence_rate",
+        name=_("Возобновление устранённых причин"),
+        unit=Unit.PERCENT,
+        better=Better.LOWER,
+        group=Group.ROOT_CAUSES,
+        order=50,
+        formula=_(
+            "Причины, устранение которых подтверждено за 24 месяца по конец периода и после этого до конца периода "
+            "зарегистрировано дело того же госоргана по причине той же категории ÷ все причины, устранение которых "
+            "подтверждено за эти 24 месяца × 100%"
+        ),
+        sql=aggregate(
+            # Materialised once per run by the step below (before any indicator), shared with the regression marking.
+            facts=f"SELECT root_cause_id AS id, department_id, verified_on, recurred_on FROM {RECURRENCES}",
+            match="f.verified_on > (p.ends_on - interval '24 months') AND f.verified_on <= p.ends_on",
+            numerator="count(f.id) FILTER (WHERE f.recurred_on <= p.ends_on)",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CAUSE,
+    )
+)
+
+_OUTCOMES = sql_list(
+    [CaseStatus.TERMINATED, CaseStatus.TERMINATED_BY_COURT, CaseStatus.CONVICTED, CaseStatus.ACQUITTED]
+)
+OUTCOMES = f"""
+    SELECT c.id, c.department_id, c.closed_on AS day, c.status,
+           coalesce(g.rehabilitating, FALSE) AND c.status IN ('{CaseStatus.TERMINATED.value}',
+                                                              '{CaseStatus.TERMINATED_BY_COURT.value}') AS rehabilitated
+    FROM cases_case c LEFT JOIN cases_terminationground g ON g.id = c.termination_ground_id
+    WHERE NOT c.is_archived AND c.status IN ({_OUTCOMES}) AND c.closed_on IS NOT NULL
+"""
+
+register(
+    IndicatorDefinition(
+        code="rehabilitation_rate",
+        name=_("Реабилитация"),
+        unit=Unit.PERCENT,
+        better=Better.LOWER,
+        group=Group.SIGNALS,
+        order=70,
+        threshold=Decimal(5),
+        threshold_note=_(
+            "Больше 5%: каждое двадцатое оконченное преследование не должно было начинаться — признак того, что дела "
+            "возбуждаются ради показателя."
+        ),
+        formula=_(
+            "Прекращения по реабилитирующим основаниям и оправдательные приговоры в периоде ÷ все прекращения, "
+            "прекращения судом, обвинительные и оправдательные приговоры в периоде × 100%"
+        ),
+        sql=aggregate(
+            facts=OUTCOMES,
+            numerator=f"count(f.id) FILTER (WHERE f.rehabilitated OR f.status = '{CaseStatus.ACQUITTED.value}')",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+_COURT = sql_list([CaseStatus.CONVICTED, CaseStatus.ACQUITTED, CaseStatus.TERMINATED_BY_COURT])
+register(
+    IndicatorDefinition(
+        code="court_confirmation_rate",
+        name=_("Подтверждение обвинения судом"),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        group=Group.PROSECUTION,
+        order=60,
+        formula=_(
+            "Обвинительные приговоры ÷ (обвинительные приговоры + оправдательные приговоры + прекращения судом) "
+            "в периоде × 100%"
+        ),
+        sql=aggregate(
+            facts=OUTCOMES,
+            numerator=f"count(f.id) FILTER (WHERE f.status = '{CaseStatus.CONVICTED.value}')",
+            denominator=f"count(f.id) FILTER (WHERE f.status IN ({_COURT}))",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="damage_recovery_rate",
+        name=_("Возмещение ущерба"),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        group=Group.PROSECUTION,
+        order=65,
+        formula=_("Σ возмещённого ущерба ÷ Σ причинённого ущерба по делам, оконченным в периоде × 100%"),
+        sql=aggregate(
+            facts=COMPLETED_CASES,
+            numerator="coalesce(sum(f.recovered_amount), 0)",
+            denominator="coalesce(sum(f.damage_amount), 0)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="end_of_period_registrations",
+        name=_("Регистрация в конце периода"),
+        unit=Unit.PERCENT,
+        better=Better.LOWER,
+        group=Group.SIGNALS,
+        order=80,
+        threshold=Decimal(20),
+        threshold_note=_("При равномерной работе ≈10%; больше 20% — признак «добора» показателей к отчётной дате."),
+        formula=_(
+            "Дела, зарегистрированные в последнюю десятую часть дней периода ÷ все дела, зарегистрированные "
+            "в периоде × 100% (ожидается ≈10%)"
+        ),
+        # Day i (0-based) of an N-day period is in its last tenth when i ≥ 0.9·N, i.e. 10·i ≥ 9·N (exact integers).
+        sql=aggregate(
+            facts=f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}",
+            numerator="count(f.id) FILTER (WHERE 10 * (f.day - p.starts_on) >= 9 * (p.ends_on - p.starts_on + 1))",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="backdated_entries",
+        name=_("Внесение задним числом"),
+        unit=Unit.PERCENT,
+        better=Better.LOWER,
+        group=Group.SIGNALS,
+        order=90,
+        threshold=Decimal(5),
+        threshold_note=_(
+            "Больше 5%: каждое двадцатое дело вносится в систему позже чем через месяц после регистрации — признак "
+            "оформления дел задним числом."
+        ),
+        formula=_(
+            "Дела, внесённые в систему в периоде позже чем через 30 дней после даты регистрации ÷ все дела, "
+            "внесённые в систему в периоде × 100% (дата внесения — по времени Астаны/Алматы)"
+        ),
+        sql=aggregate(
+            facts=f"""SELECT c.id, c.department_id, (c.created_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date AS day,
+                             c.registered_on
+                      {LIVE_CASES}""",
+            numerator="count(f.id) FILTER (WHERE f.day - f.registered_on > 30)",
+            denominator="count(f.id)",
+        ),
+        earliest_sql=f"SELECT min((created_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date) FROM cases_case",
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="cases_registered",
+        name=_("Зарегистрировано дел"),
+        unit=Unit.COUNT,
+        better=Better.NONE,
+        group=Group.LEGACY,
+        legacy=True,
+        order=200,
+        formula=_("Число дел, зарегистрированных в периоде (прежний количественный показатель)"),
+        sql=aggregate(
+            facts=f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}", numerator="count(f.id)"
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+register(
+    IndicatorDefinition(
+        code="cases_sent_to_court",
+        name=_("Направлено дел в суд"),
+        unit=Unit.COUNT,
+        better=Better.NONE,
+        group=Group.LEGACY,
+        legacy=True,
+        order=210,
+        formula=_("Число дел, направленных в суд в периоде (прежний количественный показатель)"),
+        sql=aggregate(
+            facts=f"SELECT c.id, c.department_id, c.sent_to_court_on AS day {LIVE_CASES}",  # no date: no period
+            numerator="count(f.id)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+RANK_WEIGHTS = {
+    PostCategory.POLITICAL: 5,
+    PostCategory.CORPS_A: 4,
+    PostCategory.SENIOR_ADMINISTRATIVE: 3,
+    PostCategory.ADMINISTRATIVE: 2,
+    PostCategory.OTHER: 1,
+}
+_WEIGHT = "CASE s.post_category " + " ".join(f"WHEN '{k.value}' THEN {w}" for k, w in RANK_WEIGHTS.items()) + " END"
+# Accused at trial: the role is "accused" until the verdict turns it into "convicted" or "acquitted".
+_ACCUSED = sql_list([SubjectRole.ACCUSED, SubjectRole.CONVICTED, SubjectRole.ACQUITTED])
+
+register(
+    IndicatorDefinition(
+        code="officials_rank_score",
+        name=_("Балл по рангу привлечённых должностных лиц"),
+        unit=Unit.SCORE,
+        better=Better.NONE,
+        group=Group.LEGACY,
+        legacy=True,
+        order=220,
+        formula=_(
+            "Σ по обвиняемым в делах, направленных в суд в периоде, веса должности: политическая 5, корпус «А» 4, "
+            "руководящая административная 3, административная 2, иная 1 (прежняя «палочная» оценка)"
+        ),
+        sql=aggregate(
+            facts=f"""SELECT s.id, c.department_id, c.sent_to_court_on AS day, {_WEIGHT} AS weight
+                      FROM cases_subject s JOIN cases_case c ON c.id = s.case_id
+                      WHERE NOT c.is_archived AND c.sent_to_court_on IS NOT NULL AND NOT s.is_removed
+                            AND s.role IN ({_ACCUSED})""",
+            numerator="coalesce(sum(f.weight), 0)",
+        ),
+        earliest_sql=EARLIEST_CASE,
+    )
+)
+
+
+def _mark_regressed(context: StepContext) -> int:
+    """Materialise the recurrences of this run's data, then mark the causes that came back."""
+    from cases.services import root_causes_mark_regressed
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{RECURRENCES}")
+        cursor.execute(f"CREATE TEMP TABLE {RECURRENCES} ON COMMIT DROP AS {FIRST_RECURRENCE}")
+    department = context.scope if context.scope and context.scope != AGENCY else None
+    return root_causes_mark_regressed(department_code=department, recurrences=RECURRENCES)
+
+
+# Before any indicator: the statuses it sets are part of the night's picture (and of the same transaction).
+register_step(
+    RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
+)
