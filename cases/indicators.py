@@ -26,7 +26,7 @@ from anticor.indicators.registry import (
     register,
     register_step,
 )
-from anticor.indicators.sql import COMPLETING, aggregate, sql_list
+from anticor.indicators.sql import COMPLETING, aggregate, per_day, sql_list
 from cases.choices import CaseStatus, PostCategory, RootCauseStatus, SubjectRole
 
 LIVE_CASES = "FROM cases_case c WHERE NOT c.is_archived"
@@ -57,9 +57,9 @@ register(
             "бы одна причина и условие ÷ все оконченные в периоде дела × 100%"
         ),
         sql=aggregate(
-            facts=COMPLETED_CASES,
-            numerator="count(f.id) FILTER (WHERE f.has_root_cause)",
-            denominator="count(f.id)",
+            facts=per_day(COMPLETED_CASES, n="count(*)", with_cause="count(*) FILTER (WHERE x.has_root_cause)"),
+            numerator="coalesce(sum(f.with_cause), 0)",
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -78,11 +78,15 @@ register(
             "со сроком ответа в периоде × 100%"
         ),
         sql=aggregate(
-            facts="""SELECT r.id, r.department_id, r.due_on AS day, r.answered_on IS NOT NULL
-                            AND r.answered_on <= r.due_on AS on_time
-                     FROM cases_recommendation r WHERE r.due_on IS NOT NULL""",
-            numerator="count(f.id) FILTER (WHERE f.on_time)",
-            denominator="count(f.id)",
+            facts=per_day(
+                """SELECT r.id, r.department_id, r.due_on AS day, r.answered_on IS NOT NULL
+                          AND r.answered_on <= r.due_on AS on_time
+                   FROM cases_recommendation r WHERE r.due_on IS NOT NULL""",
+                n="count(*)",
+                on_time="count(*) FILTER (WHERE x.on_time)",
+            ),
+            numerator="coalesce(sum(f.on_time), 0)",
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql="SELECT min(due_on) FROM cases_recommendation",
     )
@@ -101,12 +105,14 @@ register(
             "периода ÷ все причины, выявленные за эти 12 месяцев (кроме отклонённых) × 100%"
         ),
         sql=aggregate(
-            facts=f"""SELECT rc.id, rc.department_id, rc.identified_on,
-                             CASE WHEN rc.status IN ({VERIFIED}) THEN rc.verified_on END AS verified_on
-                      FROM cases_rootcause rc WHERE rc.status <> {REJECTED}""",
+            facts=f"""SELECT department_id, identified_on, verified_on, count(*) AS n FROM (
+                          SELECT rc.department_id, rc.identified_on,
+                                 CASE WHEN rc.status IN ({VERIFIED}) THEN rc.verified_on END AS verified_on
+                          FROM cases_rootcause rc WHERE rc.status <> {REJECTED}) x
+                      GROUP BY 1, 2, 3""",
             match="f.identified_on > (p.ends_on - interval '12 months') AND f.identified_on <= p.ends_on",
-            numerator="count(f.id) FILTER (WHERE f.verified_on <= p.ends_on)",
-            denominator="count(f.id)",
+            numerator="coalesce(sum(f.n) FILTER (WHERE f.verified_on <= p.ends_on), 0)",
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=EARLIEST_CAUSE,
     )
@@ -226,9 +232,11 @@ register(
             "прекращения судом, обвинительные и оправдательные приговоры в периоде × 100%"
         ),
         sql=aggregate(
-            facts=OUTCOMES,
-            numerator=f"count(f.id) FILTER (WHERE f.rehabilitated OR f.status = '{CaseStatus.ACQUITTED.value}')",
-            denominator="count(f.id)",
+            facts=per_day(OUTCOMES, "x.status", "x.rehabilitated", n="count(*)"),
+            numerator=(
+                f"coalesce(sum(f.n) FILTER (WHERE f.rehabilitated OR f.status = '{CaseStatus.ACQUITTED.value}'), 0)"
+            ),
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -248,9 +256,9 @@ register(
             "в периоде × 100%"
         ),
         sql=aggregate(
-            facts=OUTCOMES,
-            numerator=f"count(f.id) FILTER (WHERE f.status = '{CaseStatus.CONVICTED.value}')",
-            denominator=f"count(f.id) FILTER (WHERE f.status IN ({_COURT}))",
+            facts=per_day(OUTCOMES, "x.status", n="count(*)"),
+            numerator=f"coalesce(sum(f.n) FILTER (WHERE f.status = '{CaseStatus.CONVICTED.value}'), 0)",
+            denominator=f"coalesce(sum(f.n) FILTER (WHERE f.status IN ({_COURT})), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -266,9 +274,9 @@ register(
         order=65,
         formula=_("Σ возмещённого ущерба ÷ Σ причинённого ущерба по делам, оконченным в периоде × 100%"),
         sql=aggregate(
-            facts=COMPLETED_CASES,
-            numerator="coalesce(sum(f.recovered_amount), 0)",
-            denominator="coalesce(sum(f.damage_amount), 0)",
+            facts=per_day(COMPLETED_CASES, recovered="sum(x.recovered_amount)", damage="sum(x.damage_amount)"),
+            numerator="coalesce(sum(f.recovered), 0)",
+            denominator="coalesce(sum(f.damage), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -290,9 +298,11 @@ register(
         ),
         # Day i (0-based) of an N-day period is in its last tenth when i ≥ 0.9·N, i.e. 10·i ≥ 9·N (exact integers).
         sql=aggregate(
-            facts=f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}",
-            numerator="count(f.id) FILTER (WHERE 10 * (f.day - p.starts_on) >= 9 * (p.ends_on - p.starts_on + 1))",
-            denominator="count(f.id)",
+            facts=per_day(f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}", n="count(*)"),
+            numerator=(
+                "coalesce(sum(f.n) FILTER (WHERE 10 * (f.day - p.starts_on) >= 9 * (p.ends_on - p.starts_on + 1)), 0)"
+            ),
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -316,11 +326,15 @@ register(
             "внесённые в систему в периоде × 100% (дата внесения — по времени Астаны/Алматы)"
         ),
         sql=aggregate(
-            facts=f"""SELECT c.id, c.department_id, (c.created_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date AS day,
-                             c.registered_on
-                      {LIVE_CASES}""",
-            numerator="count(f.id) FILTER (WHERE f.day - f.registered_on > 30)",
-            denominator="count(f.id)",
+            facts=per_day(
+                f"""SELECT c.id, c.department_id, (c.created_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date AS day,
+                           c.registered_on
+                    {LIVE_CASES}""",
+                n="count(*)",
+                late="count(*) FILTER (WHERE x.day - x.registered_on > 30)",
+            ),
+            numerator="coalesce(sum(f.late), 0)",
+            denominator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=f"SELECT min((created_at AT TIME ZONE '{LOCAL_TIME_ZONE}')::date) FROM cases_case",
     )
@@ -337,7 +351,8 @@ register(
         order=200,
         formula=_("Число дел, зарегистрированных в периоде (прежний количественный показатель)"),
         sql=aggregate(
-            facts=f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}", numerator="count(f.id)"
+            facts=per_day(f"SELECT c.id, c.department_id, c.registered_on AS day {LIVE_CASES}", n="count(*)"),
+            numerator="coalesce(sum(f.n), 0)",
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -354,8 +369,8 @@ register(
         order=210,
         formula=_("Число дел, направленных в суд в периоде (прежний количественный показатель)"),
         sql=aggregate(
-            facts=f"SELECT c.id, c.department_id, c.sent_to_court_on AS day {LIVE_CASES}",  # no date: no period
-            numerator="count(f.id)",
+            facts=per_day(f"SELECT c.id, c.department_id, c.sent_to_court_on AS day {LIVE_CASES}", n="count(*)"),
+            numerator="coalesce(sum(f.n), 0)",  # no date: no period
         ),
         earliest_sql=EARLIEST_CASE,
     )
@@ -386,10 +401,13 @@ register(
             "руководящая административная 3, административная 2, иная 1 (прежняя «палочная» оценка)"
         ),
         sql=aggregate(
-            facts=f"""SELECT s.id, c.department_id, c.sent_to_court_on AS day, {_WEIGHT} AS weight
-                      FROM cases_subject s JOIN cases_case c ON c.id = s.case_id
-                      WHERE NOT c.is_archived AND c.sent_to_court_on IS NOT NULL AND NOT s.is_removed
-                            AND s.role IN ({_ACCUSED})""",
+            facts=per_day(
+                f"""SELECT s.id, c.department_id, c.sent_to_court_on AS day, {_WEIGHT} AS weight
+                    FROM cases_subject s JOIN cases_case c ON c.id = s.case_id
+                    WHERE NOT c.is_archived AND c.sent_to_court_on IS NOT NULL AND NOT s.is_removed
+                          AND s.role IN ({_ACCUSED})""",
+                weight="sum(x.weight)",
+            ),
             numerator="coalesce(sum(f.weight), 0)",
         ),
         earliest_sql=EARLIEST_CASE,

@@ -34,6 +34,17 @@ PERIOD_CODES = """(VALUES (to_char({day}, 'YYYY')),
                 (to_char({day}, 'YYYY-MM')))"""
 
 
+def per_day(facts: str, *keys: str, **sums: str) -> str:
+    """``facts`` reduced to one row per department and day (and ``keys``), with the additive aggregates ``sums``.
+
+    The grid join then handles a few thousand rows per year instead of one per case, four times over (counts and
+    sums add up; bench/README.md finding 2). ``facts`` is aliased ``x``; its ``department_id`` and ``day`` are kept.
+    """
+    columns = ", ".join(["x.department_id", "x.day", *keys, *(f"{expr} AS {name}" for name, expr in sums.items())])
+    group = ", ".join(str(i) for i in range(1, 3 + len(keys)))
+    return f"SELECT {columns} FROM ({facts}) x GROUP BY {group}"
+
+
 def aggregate(
     *,
     facts: str,
