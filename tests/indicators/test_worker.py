@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
 from celery.schedules import crontab
@@ -17,42 +14,6 @@ from anticor.indicators.registry import registry
 from anticor.indicators.services import indicators_recompute_async
 from anticor.tasks import indicators_recompute_task
 from tests.indicators.data import D, case, figure
-from tests.utils import ROOT, child_env
-
-
-@pytest.fixture
-def celery_worker_process():
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "anticor.celery",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=child_env(CELERY_QUEUE=queue),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_the_beat_runs_the_job_at_two_in_the_morning_almaty_time():

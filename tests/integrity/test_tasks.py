@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-import uuid
 
 import pytest
 from celery.schedules import crontab
@@ -19,45 +16,8 @@ from integrity.choices import DisciplineStatus
 from integrity.models import DisciplinaryRecord, DisciplinaryRecordEvent
 from integrity.tasks import discipline_expire_task
 from tests.factories import DisciplinaryRecordFactory, EmployeeFactory
-from tests.utils import ROOT, child_env
 
 TASK = "integrity.tasks.discipline_expire_task"
-
-
-@pytest.fixture
-def celery_worker_process():
-    """A worker of its own queue, so that no other test run's worker takes our task (tests/anticor/test_celery.py)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "anticor.celery",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=child_env(CELERY_QUEUE=queue),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.worker
