@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from anticor.models import Article, Department, StateBody
+from cases.demo import SURNAMES as DEMO_SURNAMES
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
 
@@ -93,32 +94,7 @@ COUNTED = [
     "integrity_integritycheck",
 ]
 
-SURNAMES = [
-    "Ахметов",
-    "Сериков",
-    "Касымов",
-    "Нурланов",
-    "Жумабаев",
-    "Ибраев",
-    "Омаров",
-    "Байжанов",
-    "Токтаров",
-    "Смагулов",
-    "Абдрахманов",
-    "Есенов",
-    "Калиев",
-    "Мусин",
-    "Рахимов",
-    "Садыков",
-    "Тулегенов",
-    "Утегенов",
-    "Шаяхметов",
-    "Ким",
-    "Иванов",
-    "Беков",
-    "Сулейменов",
-    "Искаков",
-]
+SURNAMES = [*DEMO_SURNAMES, "Иванов", "Беков", "Сулейменов", "Искаков"]
 FIRST_NAMES = [
     "Арман",
     "Ерлан",
