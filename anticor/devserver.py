@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEMO_USERS = ("admin", "investigator", "head", "analyst", "lead", "security", "auditor")
 STOP_TIMEOUT = 10.0
 
 
@@ -105,12 +104,14 @@ def _demo_password(var_dir: Path) -> str | None:
 
 
 def _print_banner(port: int, var_dir: Path) -> None:
+    from anticor.demo import DEMO_USERS  # Django is set up by now
+
     password = _demo_password(var_dir)
     lines = [
         "",
         f"  Anticor is starting at  http://127.0.0.1:{port}/",
         "",
-        f"  Demo logins: {', '.join(DEMO_USERS)}",
+        f"  Demo logins: {', '.join(spec.username for spec in DEMO_USERS)}",
         f"  Password:    {password}" if password else "  Password:    (no var/demo-password - run manage.py seed_demo)",
         "",
         "  Ctrl-C stops the web server, the Celery worker and beat.",
