@@ -425,8 +425,7 @@ def check_create(*, user: Any, values: Mapping[str, Any]) -> IntegrityCheck:
     check = IntegrityCheck(status=CheckStatus.DRAFT, **values)
     _validate_check(check)
     check.full_clean()
-    if access._is_about(user, check) or not access.can_change(user, check):
-        raise AccessDenied()
+    _require_change(user, check)  # also refuses a check about the user themselves
     check.save()
     _check_event(check, user=user, source="", to=CheckStatus.DRAFT)
     return check

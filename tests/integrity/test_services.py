@@ -1042,3 +1042,18 @@ def test_the_check_window_is_bounded(tester):
             },
         )
     assert error.value.message_dict == {"planned_to": ["Период проведения не может превышать 90 дней."]}
+
+
+def test_nobody_plans_a_check_about_themselves_even_with_another_tester(tester, approver, employee):
+    employee.user = tester
+    employee.save()
+    values = {
+        "employee": employee,
+        "trigger": "random",
+        "scenario": "Сценарий",
+        "tester": approver,
+        "planned_from": D(2026, 6, 1),
+        "planned_to": D(2026, 6, 30),
+    }
+    with refused(AccessDenied):
+        services.check_create(user=tester, values=values)
