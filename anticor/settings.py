@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "anticor.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anticor.middleware.AuditContextMiddleware",
@@ -157,8 +158,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Brute-force protection: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that
-# pair is locked for LOGIN_LOCKOUT_MINUTES; a correct login resets the counter.
+# pair is locked for LOGIN_LOCKOUT_MINUTES; a correct login resets the pair's counter. After
+# LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address over all user names within that window, the address
+# is locked for every user name (anticor.lockout). Counts are kept in PostgreSQL.
+AXES_HANDLER = "anticor.lockout.AddressLimitAxesHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+if AXES_FAILURE_LIMIT < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT", f"expected at least 1, got {AXES_FAILURE_LIMIT}")
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ConfigError(
+        "LOGIN_ADDRESS_FAILURE_LIMIT",
+        f"expected at least LOGIN_FAILURE_LIMIT ({AXES_FAILURE_LIMIT}), got {LOGIN_ADDRESS_FAILURE_LIMIT}",
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
