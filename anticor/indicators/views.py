@@ -82,9 +82,7 @@ def recompute(request):
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         target = f"{target}?next={back}"
-    if run.status == RunStatus.FAILED:
-        messages.error(request, run.error)
-    else:
+    if run.status != RunStatus.FAILED:  # one that could not be queued shows why on its page
         messages.success(request, _("Пересчёт показателей поставлен в очередь."))
     return redirect(target)
 

@@ -6,6 +6,7 @@ process whose Celery broker is that stopped server, as a web worker would during
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 
@@ -18,6 +19,7 @@ from anticor.api.clients import api_client_create
 from anticor.env import parse_database_url
 from anticor.indicators.models import IndicatorRun, RunStatus, RunTrigger
 from anticor.indicators.registry import registry
+from tests.factories import TEST_PASSWORD
 from tests.indicators.data import case
 from tests.utils import ROOT, child_env, manage
 
@@ -76,15 +78,20 @@ def test_recompute_command_and_run_page_work_while_redis_is_down(redis_server, m
     assert outage_logged(caplog, f"cache read indicators:run:{running.pk}:progress")
 
 
-RECOMPUTE_NOW = """
+RECOMPUTE_NOW = """\
+import json
 from django.contrib.messages import get_messages
 from django.test import Client
 from anticor.models import User
 client = Client()
 client.force_login(User.objects.get(pk={pk}))
 response = client.post("/indicators/recompute/")
-print(response.status_code, response["Location"])
-print([str(message) for message in get_messages(response.wsgi_request)])
+print(json.dumps({{
+    "status": response.status_code,
+    "location": response["Location"],
+    "messages": [str(message) for message in get_messages(response.wsgi_request)],
+    "page": client.get(response["Location"]).content.decode(),
+}}))
 """
 
 
@@ -105,9 +112,10 @@ def test_recompute_now_with_redis_down_marks_the_run_failed_at_once(redis_server
 
     assert child.returncode == 0, child.stderr
     run = IndicatorRun.objects.get()
-    status_line, messages_line = child.stdout.strip().splitlines()[-2:]
-    assert status_line == f"302 /indicators/runs/{run.pk}/"
-    assert messages_line == repr([UNQUEUED])
+    answer = json.loads(child.stdout.strip().splitlines()[-1])
+    assert (answer["status"], answer["location"]) == (302, f"/indicators/runs/{run.pk}/")
+    assert answer["messages"] == []  # no "queued" message: the run page says what happened
+    assert f'<div class="alert alert--error mt-1" role="alert">{UNQUEUED}</div>' in answer["page"]
     assert (run.status, run.error, run.requested_by) == (RunStatus.FAILED, UNQUEUED, analyst)
     assert run.finished_at is not None
     assert f"indicator run {run.pk} could not be queued" in child.stderr  # the outage is logged
@@ -134,3 +142,16 @@ def test_cache_and_celery_use_the_database_of_redis_url_with_a_deployment_prefix
     assert deployment in keys  # the task waits in the deployment's queue (a list named after it) in database 13
     assert redis_server.client(13).llen(deployment) == 1
     assert all(redis_server.client(db).dbsize() == 0 for db in (0, 1, 2))
+
+
+@pytest.mark.django_db
+def test_signing_in_and_pages_do_not_need_redis(redis_server, make_user, client, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    make_user("analyst", department="00", username="petrov")
+    redis_server.stop()
+    with override_settings(CACHES=cache_on(redis_server)):
+        wrong = client.post("/accounts/login/", {"username": "petrov", "password": "wrong"})
+        signed_in = client.post("/accounts/login/", {"username": "petrov", "password": TEST_PASSWORD})
+        pages = [client.get(url).status_code for url in ("/", "/cases/", "/indicators/")]
+    assert (wrong.status_code, signed_in.status_code, signed_in["Location"]) == (200, 302, "/")
+    assert pages == [200, 200, 200]  # sessions and sign-in lockouts live in PostgreSQL
