@@ -105,6 +105,7 @@ def check_redis_url(url: str, *, variable: str = "REDIS_URL") -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"redis", "rediss", "unix"}:
         raise ConfigError(variable, f"must be a redis://, rediss:// or unix:// URL, got {url!r}")
+    redis_db(url, variable=variable)
     return url
 
 
@@ -112,19 +113,29 @@ def celery_broker_url(redis_url: str, db: int | None = None) -> str:
     """The URL Celery (kombu) understands: a unix socket is ``redis+socket://path?virtual_host=N`` there,
     ``unix://path?db=N`` in redis-py. ``db`` selects another logical database (for results)."""
     if redis_url.startswith("unix://"):
-        parts = urlsplit(redis_url)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        number = db if db is not None else int(query.get("db", 0))
-        return f"redis+socket://{parts.path}?virtual_host={number}"
+        number = db if db is not None else redis_db(redis_url)
+        return f"redis+socket://{urlsplit(redis_url).path}?virtual_host={number}"
     return redis_url if db is None else redis_url_with_db(redis_url, db)
 
 
-def redis_url_with_db(redis_url: str, db: int) -> str:
-    """The same server, another logical database (cache and Celery results stay apart from the broker)."""
+def redis_db(redis_url: str, *, variable: str = "REDIS_URL") -> int:
+    """The logical database a Redis URL names: ``redis://host/13`` → 13, ``unix://path?db=13`` → 13, none → 0."""
     parts = urlsplit(redis_url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    raw = query.get("db") if parts.scheme == "unix" else (parts.path.strip("/") or query.get("db"))
+    try:
+        return int(raw or 0)
+    except ValueError:
+        raise ConfigError(variable, f"names no valid database number ({raw!r})") from None
+
+
+def redis_url_with_db(redis_url: str, db: int) -> str:
+    """The same server (and options), another logical database."""
+    parts = urlsplit(redis_url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     if parts.scheme == "unix":
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         query["db"] = str(db)
         return f"unix://{parts.path}?" + "&".join(f"{k}={v}" for k, v in query.items())
-    netloc = parts.netloc
-    return f"{parts.scheme}://{netloc}/{db}"
+    query.pop("db", None)
+    tail = ("?" + "&".join(f"{k}={v}" for k, v in query.items())) if query else ""
+    return f"{parts.scheme}://{parts.netloc}/{db}{tail}"

@@ -52,3 +52,22 @@ class DefaultLanguageLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateCacheControlMiddleware:
+    """Pages, exports and API answers are never stored by browsers or proxies: ``Cache-Control: no-store``.
+
+    Responses with an ETag (API detail resources, anticor.api.conditional) get ``private, no-cache`` instead: the
+    client may keep its copy but must revalidate it with If-None-Match each time (the 304 flow), and no shared
+    cache keeps it. A Cache-Control a view set itself (the login page's never_cache) is kept. Static files are
+    served by WhiteNoise further out and keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache" if response.has_header("ETag") else "no-store"
+        return response

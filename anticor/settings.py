@@ -12,7 +12,15 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from anticor.env import ConfigError, Env, celery_broker_url, check_redis_url, parse_database_url, redis_url_with_db
+from anticor.env import (
+    ConfigError,
+    Env,
+    celery_broker_url,
+    check_redis_url,
+    parse_database_url,
+    redis_db,
+    redis_url_with_db,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env.from_os()
@@ -56,11 +64,20 @@ if PRODUCTION and env.bool("CHECK_SERVICES_AT_START", default=True):
 
     require_redis(REDIS_URL)
 
+# One Redis database per installation: the one REDIS_URL names (cache, broker and results; REDIS_CACHE_DB /
+# REDIS_RESULT_DB move the cache / results elsewhere). Keys carry this installation's prefix — by default the name
+# of its PostgreSQL database — so installations sharing one Redis database never read each other's keys.
+DEPLOYMENT_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default=DATABASES["default"]["NAME"])
+# Redis down must not hang a request: connecting gives up after a second, a command after two (the cache is
+# best-effort everywhere it is used, see anticor.cache).
+REDIS_CONNECT_TIMEOUT = 1.0
+REDIS_SOCKET_TIMEOUT = 2.0
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_url_with_db(REDIS_URL, env.int("REDIS_CACHE_DB", default=1)),
-        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="anticor"),
+        "LOCATION": redis_url_with_db(REDIS_URL, env.int("REDIS_CACHE_DB", default=redis_db(REDIS_URL))),
+        "KEY_PREFIX": DEPLOYMENT_KEY_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
     }
 }
 
@@ -97,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "anticor.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anticor.middleware.AuditContextMiddleware",
@@ -140,8 +158,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Brute-force protection: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that
-# pair is locked for LOGIN_LOCKOUT_MINUTES; a correct login resets the counter.
+# pair is locked for LOGIN_LOCKOUT_MINUTES; a correct login resets the pair's counter. After
+# LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address over all user names within that window, the address
+# is locked for every user name (anticor.lockout). Counts are kept in PostgreSQL.
+AXES_HANDLER = "anticor.lockout.AddressLimitAxesHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+if AXES_FAILURE_LIMIT < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT", f"expected at least 1, got {AXES_FAILURE_LIMIT}")
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ConfigError(
+        "LOGIN_ADDRESS_FAILURE_LIMIT",
+        f"expected at least LOGIN_FAILURE_LIMIT ({AXES_FAILURE_LIMIT}), got {LOGIN_ADDRESS_FAILURE_LIMIT}",
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -248,13 +277,23 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # --- Celery ---------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
-CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL, env.int("REDIS_RESULT_DB", default=2))
+CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL, env.int("REDIS_RESULT_DB", default=redis_db(REDIS_URL)))
+# Sending a task while Redis is down fails within about two seconds (connect timeout, two quick retries) instead
+# of Celery's default ~20 s of retries, so "recompute now" can tell the user at once (indicators_recompute_async).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "global_keyprefix": f"{DEPLOYMENT_KEY_PREFIX}:",
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="anticor")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=DEPLOYMENT_KEY_PREFIX)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 # The schedule lives in code; times are Asia/Almaty wall-clock time (CELERY_TIMEZONE).

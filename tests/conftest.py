@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import uuid
 
 import pytest
+import redis
 from django.core.management import call_command
 
 from tests.factories import UserFactory
@@ -64,3 +66,43 @@ def celery_worker_process():
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free local port, to be stopped while the code under test runs."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for line in self.process.stdout:  # its log says when it accepts connections (a blocking read, no polling)
+            if "Ready to accept connections" in line:
+                break
+        else:
+            raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def client(self, db: int = 0) -> redis.Redis:
+        return redis.Redis(port=self.port, db=db, socket_connect_timeout=1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()

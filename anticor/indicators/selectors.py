@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from anticor import access
+from anticor.cache import cache_get
 from anticor.indicators.models import (
     Indicator,
     IndicatorRestatement,
@@ -109,7 +109,7 @@ def indicator_run_progress(*, run: IndicatorRun) -> tuple[int, int]:
     if run.status == RunStatus.RUNNING:
         from anticor.indicators.services import progress_key
 
-        live = cache.get(progress_key(run.pk))
+        live = cache_get(progress_key(run.pk))
         if live is not None:
             return tuple(live)
     return run.progress_done, run.progress_total

@@ -17,7 +17,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import AccessDenied, Area, Capability
+from anticor.cache import cache_set
 from anticor.indicators import engine
 from anticor.indicators.models import (
     AGENCY,
@@ -131,8 +131,11 @@ def indicator_run_execute(*, run_id: int, progress: Callable[[int, int], None] |
     started = timezone.now()
     IndicatorRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=started, error="")
 
+    reached = [0, 0]  # the last (done, total), kept here: the cache copy (for run pages) is best-effort
+
     def report(done: int, total: int) -> None:
-        cache.set(progress_key(run_id), (done, total), PROGRESS_TIMEOUT)
+        reached[:] = done, total
+        cache_set(progress_key(run_id), (done, total), PROGRESS_TIMEOUT)
         if progress is not None:
             progress(done, total)
 
@@ -162,7 +165,7 @@ def indicator_run_execute(*, run_id: int, progress: Callable[[int, int], None] |
         )
         raise
     else:
-        done, total = cache.get(progress_key(run_id)) or (0, 0)
+        done, total = reached
         IndicatorRun.objects.filter(pk=run_id).update(
             status=RunStatus.SUCCEEDED,
             finished_at=timezone.now(),
@@ -180,20 +183,31 @@ def indicator_run_execute(*, run_id: int, progress: Callable[[int, int], None] |
 def indicators_recompute_async(*, user, period: str | None = None, scope: str | None = None) -> IndicatorRun:
     """ "Recompute now": record a queued run and hand it to a Celery worker once this transaction commits.
 
-    The caller shows the run's progress (``anticor.indicators.selectors.indicator_run_progress``).
+    The caller shows the run's progress (``anticor.indicators.selectors.indicator_run_progress``). When the task
+    cannot be sent (Redis down) the run is marked ``failed`` at once with a message saying so — it never stays
+    ``queued`` — and the returned run says it (the broker timeouts in settings keep that within seconds).
     """
     _require_recompute(user)
     period_obj, scope = _validated(trigger=RunTrigger.MANUAL, period=period, scope=scope)
     with transaction.atomic():
         run = _run_create(trigger=RunTrigger.MANUAL, period=period_obj, scope=scope, user=user)
-
-        def send() -> None:
-            from anticor.tasks import indicators_recompute_task
-
-            indicators_recompute_task.delay(run_id=run.pk)
-
-        transaction.on_commit(send)
+        transaction.on_commit(lambda: _run_send(run_id=run.pk))
+    run.refresh_from_db()
     return run
+
+
+def _run_send(*, run_id: int) -> None:
+    from anticor.tasks import indicators_recompute_task
+
+    try:
+        indicators_recompute_task.delay(run_id=run_id)
+    except Exception:  # whatever stops the task from being queued (broker down, result store down), say so now
+        logger.exception("indicator run %s could not be queued", run_id)
+        IndicatorRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=_("Пересчёт не поставлен в очередь: сервер очереди задач (Redis) недоступен. Повторите позже."),
+        )
 
 
 # --- locked periods -------------------------------------------------------------------------------------------------

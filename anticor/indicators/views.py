@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from anticor import access
 from anticor.indicators import dashboard as selectors
+from anticor.indicators.models import RunStatus
 
 
 def _require_read(user: Any) -> None:
@@ -81,7 +82,8 @@ def recompute(request):
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         target = f"{target}?next={back}"
-    messages.success(request, _("Пересчёт показателей поставлен в очередь."))
+    if run.status != RunStatus.FAILED:  # one that could not be queued shows why on its page
+        messages.success(request, _("Пересчёт показателей поставлен в очередь."))
     return redirect(target)
 
 

@@ -10,6 +10,7 @@ from anticor.access import Role
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def login(client, username, password, ip="10.0.0.1"):
@@ -71,3 +72,31 @@ def test_inactive_user_cannot_sign_in(client, make_user):
     response = login(client, "fired", TEST_PASSWORD)
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_wrong_passwords_from_one_address_over_many_user_names_lock_the_address(client, make_user, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER  # dozens of sign-ins: a slow hash would only slow the test
+    make_user(Role.INVESTIGATOR, username="ivanov")
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    names = [f"user{number:02d}" for number in range(46)]
+    # The reported spray: 58 wrong passwords from one address over 46 user names (no name reaches its own limit)
+    codes = [login(client, names[attempt % 46], "wrong", ip="10.0.0.9").status_code for attempt in range(58)]
+    assert codes == [200] * (limit - 1) + [429] * (58 - limit + 1)
+    # Every name from that address is refused now, the right password too; other addresses are not affected
+    locked = login(client, "ivanov", TEST_PASSWORD, ip="10.0.0.9")
+    assert locked.status_code == 429
+    assert "Слишком много неудачных попыток входа с этого адреса" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert login(client, "ivanov", TEST_PASSWORD, ip="10.0.0.10").status_code == 302
+
+
+def test_a_correct_login_does_not_clear_the_address_count_of_other_names(client, make_user, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER  # dozens of sign-ins: a slow hash would only slow the test
+    make_user(Role.INVESTIGATOR, username="ivanov")
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    for attempt in range(limit - 1):
+        assert login(client, f"guess{attempt}", "wrong", ip="10.0.0.9").status_code == 200
+    assert login(client, "ivanov", TEST_PASSWORD, ip="10.0.0.9").status_code == 302
+    client.post("/accounts/logout/")
+    # The sprayer's failures still count: one more from that address locks it
+    assert login(client, "guess-last", "wrong", ip="10.0.0.9").status_code == 429

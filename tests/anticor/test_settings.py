@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from anticor.env import ConfigError, Env, celery_broker_url, parse_database_url, redis_url_with_db
+from anticor.env import ConfigError, Env, celery_broker_url, parse_database_url, redis_db, redis_url_with_db
 from tests.utils import ROOT, child_env, manage
 
 PROD_SECRET = secrets.token_urlsafe(60)
@@ -81,6 +81,19 @@ def test_redis_urls_for_broker_cache_and_results():
     assert celery_broker_url("redis://127.0.0.1:6379/0", 2) == "redis://127.0.0.1:6379/2"
     assert redis_url_with_db("redis://:pw@cache:6379/0", 2) == "redis://:pw@cache:6379/2"
     assert redis_url_with_db("unix:///var/run/redis.sock", 1) == "unix:///var/run/redis.sock?db=1"
+
+
+def test_the_database_number_of_redis_url_is_read_and_kept():
+    assert [redis_db(url) for url in ("redis://h:6379/13", "redis://h:6379", "unix:///r.sock?db=13")] == [13, 0, 13]
+    assert celery_broker_url("unix:///r.sock?db=13") == "redis+socket:///r.sock?virtual_host=13"
+    assert redis_url_with_db("rediss://h/4?ssl_cert_reqs=none", 4) == "rediss://h/4?ssl_cert_reqs=none"
+    with pytest.raises(ConfigError, match="REDIS_URL: names no valid database number"):
+        redis_db("redis://h:6379/thirteen")
+
+
+def test_a_malformed_redis_database_number_fails_at_start():
+    result = run_manage("check", REDIS_URL="redis://127.0.0.1:6379/thirteen")
+    assert_one_line_error(result, "REDIS_URL")
 
 
 # --- start-up in production mode (a real process, as an operator would start it) -------------------------------------

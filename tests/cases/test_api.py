@@ -301,6 +301,18 @@ def test_get_has_an_etag_and_honours_if_none_match(api):
     assert api.get(URL, **{"If-None-Match": '"something-else"'}).status_code == 200
 
 
+def test_api_answers_are_not_stored_and_details_are_revalidated(api):
+    created = api.put(URL, case_body())
+    detail = api.get(URL)
+    not_modified = api.get(URL, **{"If-None-Match": detail["ETag"]})
+    listing = api.get("/api/v1/cases/")
+    # A detail may be kept by the client alone and must be revalidated (the 304 flow); nothing else is stored
+    assert (created["Cache-Control"], detail["Cache-Control"]) == ("private, no-cache", "private, no-cache")
+    assert (not_modified.status_code, not_modified["Cache-Control"]) == (304, "private, no-cache")
+    assert (listing.status_code, listing["Cache-Control"]) == (200, "no-store")
+    assert api.get("/api/v1/cases/999999999999999/")["Cache-Control"] == "no-store"
+
+
 # --- lists and filters -----------------------------------------------------------------------------------------------
 
 
