@@ -17,6 +17,7 @@ from anticor.access import Role
 from anticor.models import AccessAction, AccessLog, Department, RoleChange, User
 from anticor.roles import services
 from anticor.roles.models import RoleChangeAction, RoleChangeMode, RoleChangeStatus
+from anticor.roles.selectors import roles_on_record
 from tests.utils import ROOT, child_env, manage
 
 pytestmark = pytest.mark.django_db
@@ -475,6 +476,25 @@ def test_membership_changes_are_in_the_audit_trail(administrator, make_user):
     assert link_audit.objects.filter(user_id=investigator.pk, group_id=auditor_group.pk).count() == 1
     change = RoleChange.objects.get(user=investigator, role=Role.AUDITOR)
     assert change.audit_events.filter(pgh_label="insert").count() == 1
+
+
+def test_membership_always_matches_the_record(administrator, security, make_user):
+    # Given people whose roles were seeded, granted, revoked, confirmed, refused and withdrawn
+    a, b, c = make_user(Role.INVESTIGATOR), make_user(Role.ANALYST), make_user(Role.AUDITOR, department="00")
+    services.role_grant_propose(actor=administrator, user_id=a.pk, role=Role.AUDITOR, reason=REASON)
+    services.role_revoke(actor=administrator, user_id=a.pk, role=Role.INVESTIGATOR, reason=REASON)
+    services.role_grant_propose(actor=administrator, user_id=a.pk, role=Role.INVESTIGATOR, reason=REASON)
+    confirmed = services.role_grant_propose(actor=administrator, user_id=b.pk, role=Role.ADMINISTRATOR, reason=REASON)
+    services.role_grant_confirm(actor=security, change_id=confirmed.pk)
+    refused = services.role_grant_propose(actor=administrator, user_id=c.pk, role=Role.ADMINISTRATOR, reason=REASON)
+    services.role_grant_refuse(actor=security, change_id=refused.pk, reason="Основания не подтверждены")
+    services.role_grant_propose(actor=administrator, user_id=c.pk, role=Role.INTERNAL_SECURITY, reason=REASON)
+    # Then for everyone the role groups are exactly what the record says
+    for user in (a, b, c, administrator, security):
+        assert roles_on_record(user.pk) == roles_of(user), user.username
+    assert roles_of(a) == {Role.AUDITOR, Role.INVESTIGATOR}
+    assert roles_of(b) == {Role.ANALYST, Role.ADMINISTRATOR}
+    assert roles_of(c) == {Role.AUDITOR}
 
 
 # --- bootstrap -----------------------------------------------------------------------------------------------------
