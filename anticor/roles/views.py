@@ -91,7 +91,7 @@ def role_requests(request):
     return render(
         request,
         "roles/requests.html",
-        {"form": form, "pending": pending, "decision_form": RoleDecisionForm()},
+        {"form": form, "pending": pending},
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -340,6 +340,33 @@ def test_confirmation_through_the_page(client, administrator, security, make_use
     assert Role.INTERNAL_SECURITY in roles_of(candidate)
 
 
+def test_bad_input_on_the_role_pages_is_refused_and_changes_nothing(client, administrator, security, make_user):
+    candidate = make_user(Role.INVESTIGATOR)
+    client.force_login(administrator)
+    before = RoleChange.objects.count()
+    for data, field in [
+        ({"user": candidate.username, "role": "superuser", "action": "grant", "reason": REASON}, "role"),
+        ({"user": candidate.username, "role": "auditor", "action": "promote", "reason": REASON}, "action"),
+        ({"user": "no-such-user", "role": "auditor", "action": "grant", "reason": REASON}, "user"),
+        ({"user": candidate.username, "role": "auditor", "action": "grant", "reason": "x" * 2001}, "reason"),
+        ({"user": candidate.username, "role": "auditor", "action": "grant", "reason": "кратко"}, "reason"),
+        ({"user": candidate.username, "role": "investigator", "action": "grant", "reason": REASON}, "role"),
+    ]:
+        response = client.post("/roles/requests/", data)
+        assert response.status_code == 400, data
+        assert list(response.context["form"].errors) == [field], data
+    pending = services.role_grant_propose(
+        actor=administrator, user_id=candidate.pk, role=Role.INTERNAL_SECURITY, reason=REASON
+    )
+    client.force_login(security)
+    for data in [{"decision": "approve-all"}, {"decision": "refuse", "reason": ""}]:
+        assert client.post(f"/roles/requests/{pending.pk}/decide/", data).status_code == 302
+    assert client.post("/roles/requests/999999/decide/", {"decision": "confirm"}).status_code == 302
+    assert RoleChange.objects.get(pk=pending.pk).status == "proposed"
+    assert RoleChange.objects.count() == before + 1
+    assert roles_of(candidate) == {Role.INVESTIGATOR}
+
+
 def test_requests_page_is_for_administrators_and_internal_security(client, make_user):
     for role, status in [(Role.INVESTIGATOR, 403), (Role.AUDITOR, 403), (Role.ANALYST, 403)]:
         client.force_login(make_user(role))
@@ -436,6 +463,28 @@ def test_log_query_count_is_pinned_and_constant_in_rows(client, administrator, m
     with django_assert_num_queries(5):
         response = client.get("/roles/")
     assert response.context["page"].paginator.count == RoleChange.objects.count()
+
+
+def test_pending_list_query_count_is_pinned_and_constant_in_rows(
+    client, administrator, security, make_user, django_assert_num_queries
+):
+    services.role_grant_propose(actor=administrator, user_id=make_user().pk, role=Role.ADMINISTRATOR, reason=REASON)
+    client.force_login(security)
+    client.get("/roles/requests/")
+    # session, user, roles, pending rows with user, proposer and confirmer
+    with django_assert_num_queries(4):
+        assert len(client.get("/roles/requests/").context["pending"]) == 1
+    for _n in range(20):
+        services.role_grant_propose(
+            actor=administrator, user_id=make_user().pk, role=Role.INTERNAL_SECURITY, reason=REASON
+        )
+    with django_assert_num_queries(4):
+        assert len(client.get("/roles/requests/").context["pending"]) == 21
+    # The administrator's page also lists the people for the proposal form: one query more
+    client.force_login(administrator)
+    client.get("/roles/requests/")
+    with django_assert_num_queries(5):
+        assert client.get("/roles/requests/").status_code == 200
 
 
 def test_menu_shows_the_role_pages_per_access(client, make_user):
