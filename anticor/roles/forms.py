@@ -10,8 +10,13 @@ from anticor.roles.models import RoleChangeAction
 from anticor.roles.selectors import role_change_subjects
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.username} — {obj.display_name}" if obj.display_name != obj.username else obj.username
+
+
 class RoleChangeForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Пользователь"), queryset=role_change_subjects(), to_field_name="username")
+    user = UserChoiceField(label=_("Пользователь"), queryset=role_change_subjects(), to_field_name="username")
     role = forms.ChoiceField(label=_("Роль"), choices=Role.choices)
     action = forms.ChoiceField(label=_("Действие"), choices=RoleChangeAction.choices)
     reason = forms.CharField(

@@ -75,8 +75,8 @@ def _check_change(*, user: User, role: str, action: str) -> None:
         raise ValidationError({"role": [_("По этой роли пользователя уже есть заявка, ожидающая решения.")]})
 
 
-def _save(change: RoleChange) -> RoleChange:
-    change.full_clean()
+def _save(change: RoleChange, *, validate_constraints: bool = True) -> RoleChange:
+    change.full_clean(validate_constraints=validate_constraints)
     change.save()
     return change
 
@@ -195,7 +195,8 @@ def role_grant_withdraw(*, actor: Any, change_id: int, reason: str = "", ip: str
     return _decide(change, to=RoleChangeStatus.WITHDRAWN, actor=actor, reason=(reason or "").strip(), ip=ip)
 
 
-def _bootstrap_row(*, user: User, role: str, action: str, reason: str) -> RoleChange:
+def _bootstrap_row(*, user: User, role: str, action: str, reason: str, fast: bool = False) -> RoleChange:
+    # Fixtures create thousands of users: the database checks the constraints either way, once instead of twice.
     change = _save(
         RoleChange(
             user=user,
@@ -205,7 +206,8 @@ def _bootstrap_row(*, user: User, role: str, action: str, reason: str) -> RoleCh
             status=RoleChangeStatus.CONFIRMED,
             reason=reason,
             source=Source.COMMAND,
-        )
+        ),
+        validate_constraints=not fast,
     )
     _apply(change)
     return change
@@ -247,12 +249,12 @@ def roles_seed(*, user: User, roles: Iterable[str], reason: str, exact: bool = T
         raise ValueError(f"unknown roles {sorted(unknown)}")
     held = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     changes = [
-        _bootstrap_row(user=user, role=role, action=RoleChangeAction.GRANT, reason=reason)
+        _bootstrap_row(user=user, role=role, action=RoleChangeAction.GRANT, reason=reason, fast=True)
         for role in sorted(wanted - held)
     ]
     if exact:
         changes += [
-            _bootstrap_row(user=user, role=role, action=RoleChangeAction.REVOKE, reason=reason)
+            _bootstrap_row(user=user, role=role, action=RoleChangeAction.REVOKE, reason=reason, fast=True)
             for role in sorted(held - wanted)
         ]
         stray = user.groups.exclude(name__in=Role.values)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=sorted(TWO_PERSON_ROLES))
+        parser.add_argument("--role", required=True, choices=sorted(str(role) for role in TWO_PERSON_ROLES))
         parser.add_argument("--reason", required=True, help=gettext_lazy("Основание (приказ, распоряжение)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
