@@ -2,7 +2,8 @@
 
 Every view, viewset, service and selector asks here; templates only hide what these functions already refuse.
 
-A user holds one or more roles (DESIGN.md §2), stored as Django groups named by the role code. Each role grants,
+A user holds one or more roles (DESIGN.md §2), stored as Django groups named by the role code and changed only by
+:mod:`anticor.roles.services`, each change on the append-only role-change record. Each role grants,
 per *area* of the system, a read scope and a write scope: nothing, the user's own department, or the whole
 agency. A model joins an area by declaring ``access_area`` and, if its rows belong to a department,
 ``department_lookup`` (the ORM path to the department). Django model permissions for the admin site are derived
