@@ -2,7 +2,8 @@
 
 Every view, viewset, service and selector asks here; templates only hide what these functions already refuse.
 
-A user holds one or more roles (DESIGN.md §2), stored as Django groups named by the role code. Each role grants,
+A user holds one or more roles (DESIGN.md §2), stored as Django groups named by the role code and changed only by
+:mod:`anticor.roles.services`, each change on the append-only role-change record. Each role grants,
 per *area* of the system, a read scope and a write scope: nothing, the user's own department, or the whole
 agency. A model joins an area by declaring ``access_area`` and, if its rows belong to a department,
 ``department_lookup`` (the ORM path to the department). Django model permissions for the admin site are derived
@@ -58,6 +59,8 @@ class Capability(models.TextChoices):
     APPROVE_INTEGRITY_CHECKS = "approve_integrity_checks", _("Утверждать проверки на добропорядочность")
     APPROVE_COLLEGIUM_REPORTS = "approve_collegium_reports", _("Утверждать отчёты коллегии")
     MANAGE_API_CLIENTS = "manage_api_clients", _("Управлять API-клиентами")
+    MANAGE_ROLES = "manage_roles", _("Назначать и снимать роли пользователей")
+    CONFIRM_ROLE_GRANTS = "confirm_role_grants", _("Подтверждать назначение ролей, требующих двух лиц")
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,13 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES}),
     Role.ANALYST: frozenset({Capability.APPROVE_COLLEGIUM_REPORTS}),
-    Role.INTERNAL_SECURITY: frozenset({Capability.APPROVE_INTEGRITY_CHECKS}),
-    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_API_CLIENTS}),
+    Role.INTERNAL_SECURITY: frozenset({Capability.APPROVE_INTEGRITY_CHECKS, Capability.CONFIRM_ROLE_GRANTS}),
+    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_API_CLIENTS, Capability.MANAGE_ROLES}),
 }
+
+# Granting these takes two people (issue 11): proposed by an administrator, confirmed by another holder of
+# internal security. Other roles are applied at once by an administrator; every change is recorded either way.
+TWO_PERSON_ROLES: frozenset[str] = frozenset({Role.INTERNAL_SECURITY, Role.ADMINISTRATOR})
 
 
 class ApiScope(models.TextChoices):
@@ -234,6 +241,30 @@ def can_read_area(user: Any, area: str) -> bool:
 
 def can_write_area(user: Any, area: str) -> bool:
     return scope_for(user, area, write=True) > Scope.NONE
+
+
+def can_change_roles_of(user: Any, subject: Any) -> bool:
+    """Whether ``user`` may grant or revoke roles of ``subject``: an administrator, never for themselves."""
+    return (
+        has_capability(user, Capability.MANAGE_ROLES)
+        and getattr(subject, "pk", None) is not None
+        and subject.pk != getattr(user, "pk", None)
+    )
+
+
+def can_decide_role_change(user: Any, change: Any) -> bool:
+    """Whether ``user`` may confirm or refuse a pending two-person role grant: another internal-security holder,
+    neither its proposer nor the person it is about."""
+    return has_capability(user, Capability.CONFIRM_ROLE_GRANTS) and getattr(user, "pk", None) not in {
+        None,
+        change.proposed_by_id,
+        change.user_id,
+    }
+
+
+def can_open_role_requests(user: Any) -> bool:
+    """The page of pending role grants: for those who propose them and those who confirm them."""
+    return has_capability(user, Capability.MANAGE_ROLES) or has_capability(user, Capability.CONFIRM_ROLE_GRANTS)
 
 
 # --- questions about objects ----------------------------------------------------------------------------------------

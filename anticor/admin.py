@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -71,11 +73,45 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("Служба"), {"fields": ("last_name", "first_name", "middle_name", "department", "position", "groups")}),
+        (_("Служба"), {"fields": ("last_name", "first_name", "middle_name", "department", "position")}),
     )
+    # Roles are granted and revoked only through the role services (a recorded, two-person procedure for the
+    # sensitive ones, on the "Роли" pages); here they are read-only, as are Django's own permission switches.
+    readonly_fields = ("groups", "user_permissions", "is_superuser", "role_changes_link")
+    filter_horizontal = ()
+
+    @admin.display(description=_("Изменение ролей"))
+    def role_changes_link(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        url = f"{reverse('roles:log')}?user={obj.username}"
+        return format_html('<a href="{}">{}</a>', url, _("Журнал изменений ролей"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, (_("Роли"), {"fields": ("role_changes_link",)}))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class GroupAdmin(DjangoGroupAdmin):
+    """Role groups are defined by the role table (``access.sync_roles``): shown, never edited here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
 
 
 @admin.register(AccessLog)

@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from anticor import embedded
 from anticor.access import Role, sync_roles
 from anticor.models import Department, User
 from anticor.reference import LoadStats, reference_load
+from anticor.roles.services import roles_seed
 
 # Where the generated password is kept: the same var/ as the embedded services and ``make run`` (ANTICOR_VAR_DIR
 # overrides it); tests point this elsewhere.
@@ -28,6 +28,7 @@ VAR_DIR: Path = embedded.VAR_DIR
 PASSWORD_FILENAME = "demo-password"  # noqa: S105 - a file name, not a password
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 _PASSWORD_LENGTH = 20
+DEMO_ROLE_REASON = "Демонстрационная установка (manage.py seed_demo)"
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _stored_or_new_password() -> tuple[str, PasswordOrigin, Path]:
     return password, PasswordOrigin.GENERATED, path
 
 
-def _ensure_user(spec: DemoUserSpec, *, password: str, group: Group, department: Department) -> tuple[User, bool]:
+def _ensure_user(spec: DemoUserSpec, *, password: str, department: Department) -> tuple[User, bool]:
     """Create the user or bring it back to its demo definition; saves only when something differs."""
     user = User.objects.filter(username=spec.username).first()
     created = user is None
@@ -213,7 +214,8 @@ def _ensure_user(spec: DemoUserSpec, *, password: str, group: Group, department:
     if changed:
         user.full_clean()
         user.save()
-    user.groups.set([group])
+    # The demo's own bootstrap path: every membership it sets or undoes is on the role-change record.
+    roles_seed(user=user, roles=[spec.role], reason=DEMO_ROLE_REASON)
     return user, created
 
 
@@ -232,15 +234,12 @@ def demo_seed(*, password: str | None = None) -> DemoResult:
     with transaction.atomic():
         reference = reference_load()
         sync_roles()
-        groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
         codes = {spec.department_code for spec in DEMO_USERS}
         departments = {dept.code: dept for dept in Department.objects.filter(code__in=codes)}
         users: dict[str, User] = {}
         results: list[DemoUserResult] = []
         for spec in DEMO_USERS:
-            user, created = _ensure_user(
-                spec, password=password, group=groups[spec.role], department=departments[spec.department_code]
-            )
+            user, created = _ensure_user(spec, password=password, department=departments[spec.department_code])
             users[spec.username] = user
             results.append(
                 DemoUserResult(

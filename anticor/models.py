@@ -290,6 +290,10 @@ from anticor.indicators.models import (  # noqa: E402
     IndicatorValue,
     LockedPeriod,
 )
+from anticor.roles.models import RoleChange  # noqa: E402
+
+# Role membership rows are audited too: a change made around the role services still leaves a trace.
+audited()(User.groups.through)
 
 __all__ = [
     "AccessLog",
@@ -302,6 +306,7 @@ __all__ = [
     "IndicatorValue",
     "LockedPeriod",
     "Region",
+    "RoleChange",
     "StateBody",
     "User",
 ]

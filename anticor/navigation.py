@@ -41,6 +41,8 @@ MENU: list[NavItem] = [
     ),
     NavItem(_("Справочники"), "reference-index", lambda user: access.can_read_area(user, access.Area.REFERENCE)),
     NavItem(_("Журнал доступа"), "access-log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
+    NavItem(_("Журнал ролей"), "roles:log", lambda user: access.can_read_area(user, access.Area.AUDIT)),
+    NavItem(_("Заявки на роли"), "roles:requests", access.can_open_role_requests),
     NavItem(_("Администрирование"), "admin:index", lambda user: user.is_staff),
 ]
 

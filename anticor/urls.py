@@ -28,6 +28,7 @@ urlpatterns = [
     path("reference/<slug:kind>/", views.reference_list, name="reference-list"),
     path("history/<str:app_label>/<str:model_name>/<str:pk>/", views.history, name="history"),
     path("audit/access-log/", views.access_log, name="access-log"),
+    path("roles/", include("anticor.roles.urls")),
     path("cases/", include("cases.urls")),
     path("projects/", include("projects.urls")),
     path("integrity/", include("integrity.urls")),

@@ -59,11 +59,11 @@ def measure(client, url: str, iterations: int) -> dict:
 
 
 def run(iterations: int, cases: int) -> list[dict]:
-    from django.contrib.auth.models import Group
     from django.core.management import call_command, get_commands
     from django.test import Client
 
     from anticor.models import User
+    from anticor.roles.services import roles_seed
 
     call_command("load_reference", verbosity=0)
     from cases.demo import demo_cases
@@ -78,7 +78,7 @@ def run(iterations: int, cases: int) -> list[dict]:
             # --force: next to the demo registry (it adds, never deletes)
             call_command("generate_data", cases=cases, seed=1, force=True, verbosity=0)
     analyst = User.objects.create_user("bench-analyst", password=None)
-    analyst.groups.add(Group.objects.get_or_create(name="analyst")[0])
+    roles_seed(user=analyst, roles=["analyst"], reason="Замер производительности (bench)")
 
     anonymous, signed_in = Client(raise_request_exception=False), Client(raise_request_exception=False)
     signed_in.force_login(analyst)

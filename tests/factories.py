@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 import factory
-from django.contrib.auth.models import Group
 
 from anticor.models import Article, Department, StateBody, User
+from anticor.roles.services import roles_seed
 from cases.models import Sector
 from integrity.models import Sanction
 
@@ -34,9 +34,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        for role in extracted or ():
-            group, _created = Group.objects.get_or_create(name=role)
-            self.groups.add(group)
+        # Through the recorded bootstrap path: every membership has its role-change row, as in production.
+        if extracted:
+            roles_seed(user=self, roles=extracted, reason="Тестовые данные (фабрика)", exact=False)
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

@@ -16,9 +16,9 @@ NAV = {
     Role.DEPARTMENT_HEAD: ["/", *CASES_NAV, "/projects/", "/indicators/", "/integrity/", "/reference/"],
     Role.ANALYST: ["/", *CASES_NAV, "/projects/", "/indicators/", "/reference/"],
     Role.PROJECT_LEAD: ["/", "/projects/", "/indicators/", "/reference/"],
-    Role.INTERNAL_SECURITY: ["/", "/integrity/", "/integrity/checks/", "/reference/"],
-    Role.AUDITOR: ["/", *CASES_NAV, "/projects/", "/indicators/", "/reference/", "/audit/access-log/"],
-    Role.ADMINISTRATOR: ["/", "/reference/", "/audit/access-log/", "/admin/"],
+    Role.INTERNAL_SECURITY: ["/", "/integrity/", "/integrity/checks/", "/reference/", "/roles/requests/"],
+    Role.AUDITOR: ["/", *CASES_NAV, "/projects/", "/indicators/", "/reference/", "/audit/access-log/", "/roles/"],
+    Role.ADMINISTRATOR: ["/", "/reference/", "/audit/access-log/", "/roles/", "/roles/requests/", "/admin/"],
 }
 
 

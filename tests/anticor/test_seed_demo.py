@@ -200,3 +200,21 @@ def test_demo_data_steps_run_after_the_users(monkeypatch):
     demo_seed(password=PASSWORD)
     # then the step received every demo user
     assert seen == [sorted(EXPECTED_USERS)]
+
+
+def test_demo_roles_are_on_the_role_change_record():
+    # Given the demo seeded twice, and an extra group added around the services in between
+    from anticor.models import RoleChange
+
+    demo_seed(password=PASSWORD)
+    investigator = User.objects.get(username="investigator")
+    investigator.groups.add(Group.objects.get(name="auditor"))
+    demo_seed(password=PASSWORD)
+    # Then every demo membership has exactly one bootstrap grant, and the undoing of the extra one is recorded too
+    rows = RoleChange.objects.filter(user__username__in=[u.username for u in demo.DEMO_USERS])
+    grants = sorted(rows.filter(action="grant").values_list("user__username", "role"))
+    assert grants == sorted((u.username, u.role.value) for u in demo.DEMO_USERS)
+    assert list(rows.filter(action="revoke").values_list("user__username", "role", "mode")) == [
+        ("investigator", "auditor", "bootstrap")
+    ]
+    assert set(rows.values_list("reason", flat=True)) == {demo.DEMO_ROLE_REASON}
