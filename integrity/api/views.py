@@ -69,8 +69,8 @@ def service_errors() -> Iterator[None]:
     """A stale version is 412; a row that vanished (or is about the caller) meanwhile does not exist (404)."""
     try:
         yield
-    except StaleVersion:
-        raise PreconditionFailed() from None
+    except StaleVersion as conflict:
+        raise PreconditionFailed(conflict.describe()) from None
     except ObjectDoesNotExist:
         raise NotFound() from None
 
