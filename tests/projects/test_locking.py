@@ -246,3 +246,43 @@ def test_a_write_landing_between_the_if_match_check_and_the_save_is_412(kind, pe
     saved = snapshot(row)
     assert (saved[name], saved["version"]) == (stored(row, name, value), 2)  # the change made meanwhile stands, alone
     assert saved[other] != other_value
+
+
+# --- status changes on the project page -------------------------------------------------------------------------------
+
+
+def test_a_status_change_on_a_project_edited_meanwhile_is_refused(people, project):
+    lead, curator = people
+    browser = logged_in(lead)
+    page = browser.get(f"/projects/{project.code}/").content.decode()
+    assert '<input type="hidden" name="version" value="1">' in page
+    services.project_update(user=curator, project_id=project.pk, expected_version=1, values={"title": "Открытые торги"})
+
+    response = browser.post(f"/projects/{project.code}/transition/", {"to": "approved", "version": "1"})
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert STALE in text
+    assert "«наименование»: Прозрачные земельные торги → Открытые торги" in text
+    project.refresh_from_db()
+    assert (project.status, project.version) == ("draft", 2)
+
+
+def test_marking_done_a_milestone_moved_meanwhile_is_refused(people, project):
+    lead, curator = people
+    milestone = make_row("milestone", project)
+    browser = logged_in(lead)
+    assert f'name="version" value="{milestone.version}"' in browser.get(f"/projects/{project.code}/").content.decode()
+    services.milestone_patch(
+        user=curator, milestone_id=milestone.pk, values={"due_on": dt.date(2026, 9, 30)}, expected_version=1
+    )
+
+    response = browser.post(
+        f"/projects/{project.code}/milestones/{milestone.pk}/done/",
+        {"done_on": "2026-05-20", "evidence": "Регламент утверждён приказом № 5", "version": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "«срок»: 2026-06-30 → 2026-09-30" in response.content.decode()
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.done_on, milestone.evidence, milestone.version) == ("planned", None, "", 2)
