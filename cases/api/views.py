@@ -88,7 +88,8 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         400: "Ошибка в данных: errors — сообщения по путям полей (например subjects.1.iin).",
         403: "Нет нужного права (scope) или действие запрещено.",
         404: "Не найдено или вне департаментов клиента.",
-        412: "If-Match не совпадает с текущим ETag (или If-None-Match: * для существующего дела); ничего не изменено.",
+        412: "If-Match не совпадает с текущим ETag, version в теле устарел (в detail — что изменилось) или "
+        "If-None-Match: * для существующего дела; ничего не изменено.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 

@@ -18,7 +18,14 @@ from rest_framework import serializers
 
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import User
-from cases.api.serializers import IdField, KeyField, VisibleMixin, department_field, state_body_field
+from cases.api.serializers import (
+    IdField,
+    KeyField,
+    VisibleMixin,
+    _version_field,
+    department_field,
+    state_body_field,
+)
 from projects import services
 from projects.choices import MilestoneStatus, ProjectStatus
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
@@ -74,14 +81,6 @@ class ProjectRowMixin:
 def changed_values(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
     """Only what differs from the row: an empty or identical PATCH changes nothing (no new version)."""
     return {name: value for name, value in values.items() if getattr(instance, name) != value}
-
-
-def _version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        read_only=True,
-        help_text="Номер версии; растёт с каждым изменением. Передайте прочитанный в PATCH (или ETag в If-Match): "
-        "если запись с тех пор изменилась — 412 с тем, что изменилось, и ничего не меняется.",
-    )
 
 
 # --- directions and projects ------------------------------------------------------------------------------------------
