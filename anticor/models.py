@@ -38,6 +38,26 @@ class LocalizedNameMixin(models.Model):
         return self.name_ru
 
 
+class Versioned(models.Model):
+    """Optimistic locking (:mod:`anticor.versioning`): every service write checks the version the user started
+    from (``check_version``) and bumps it (``save_new_version``); a write based on an older one is refused."""
+
+    version = models.PositiveIntegerField(_("версия"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(Versioned):
+    """A versioned record with the times it was entered and last changed."""
+
+    created_at = models.DateTimeField(_("внесено в систему"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class CodedReference(LocalizedNameMixin):
     """A reference row with a stable code used in the API and in imports; retired rows are deactivated."""
 

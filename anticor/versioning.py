@@ -1,7 +1,10 @@
-"""Optimistic locking shared by every versioned record (cases, root causes, recommendations, projects).
+"""Optimistic locking shared by every versioned record (:class:`anticor.models.Versioned`: cases, root causes,
+recommendations, projects and their KPIs, milestones, risks and public events, staff records and checks).
 
-A write names the version it was based on; if the record moved on, it is refused with what changed meanwhile,
-read from the audit trail's snapshot of that version.
+A write names the version it was based on (the edit form's hidden ``version``, the API's ``If-Match`` or the
+``version`` sent back in the body); the service calls :func:`check_version` on the locked row and saves with
+:func:`save_new_version`. If the record moved on, the write is refused with what changed meanwhile, read from the
+audit trail's snapshot of that version.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 _NOT_COMPARED = {"id", "version", "created_at", "updated_at", "search_vector"}
@@ -24,6 +28,33 @@ class StaleVersion(Exception):
         super().__init__(
             _("Запись изменена другим пользователем после того, как вы её открыли. Ваши изменения не сохранены.")
         )
+
+    def describe(self) -> str:
+        """The refusal with what changed meanwhile, for the form's message and the API's 412."""
+        meta = type(self.current)._meta
+        parts = []
+        for name, (then, now) in self.changes.items():
+            field = meta.get_field(name)
+            parts.append(
+                _("«%(field)s»: %(old)s → %(new)s")
+                % {"field": field.verbose_name, "old": _shown(field, then), "new": _shown(field, now)}
+            )
+        changed = "; ".join(parts) or _("статус или связанные записи")
+        return _("%(message)s Изменено: %(changes)s. Проверьте свои данные и сохраните ещё раз.") % {
+            "message": self,
+            "changes": changed,
+        }
+
+
+def _shown(field: models.Field, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 def changes_since(current: models.Model, version: int) -> dict[str, tuple[Any, Any]]:
@@ -45,3 +76,12 @@ def check_version(current: models.Model, expected_version: int | None) -> None:
     """Refuse a write based on an older version (None: the caller did not say, e.g. a plain API PUT)."""
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(current, changes_since(current, expected_version))
+
+
+def save_new_version(instance: models.Model, *, update_fields: list[str] | None = None) -> None:
+    """Save a (validated) change as the next version and reload the row, so callers see the saved values."""
+    instance.version = F("version") + 1
+    if update_fields is not None:
+        update_fields = [*update_fields, "version"]
+    instance.save(update_fields=update_fields)
+    instance.refresh_from_db()

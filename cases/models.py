@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from anticor.access import Area
 from anticor.audit import audited
 from anticor.identifiers import validate_iin, validate_registration_number
-from anticor.models import CodedReference
+from anticor.models import CodedReference, VersionedModel
 from cases.choices import (
     CASE_FINAL,
     CaseEventKind,
@@ -71,17 +71,6 @@ non_negative = MinValueValidator(Decimal(0), _("Сумма не может бы�
 
 def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
-
-
-class VersionedModel(models.Model):
-    """Optimistic locking: every service write bumps ``version``; a write based on an older one is refused."""
-
-    version = models.PositiveIntegerField(_("версия"), default=1)
-    created_at = models.DateTimeField(_("внесено в систему"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 @audited(exclude=["search_vector", "updated_at"])

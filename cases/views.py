@@ -61,20 +61,7 @@ def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
 def _stale_message(request, error: StaleVersion, form=None) -> None:
     """Tell what others changed; keep the user's input but base it on the current version, so the next save
     (after a look at the changes) goes through."""
-    meta = type(error.current)._meta
-    parts = []
-    for name, (then, now) in error.changes.items():
-        field = meta.get_field(name)
-        parts.append(
-            _("«%(field)s»: %(old)s → %(new)s")
-            % {"field": field.verbose_name, "old": _shown(field, then), "new": _shown(field, now)}
-        )
-    changed = "; ".join(parts) or _("статус или связанные записи")
-    messages.error(
-        request,
-        _("%(message)s Изменено: %(changes)s. Проверьте свои данные и сохраните ещё раз.")
-        % {"message": error, "changes": changed},
-    )
+    messages.error(request, error.describe())
     if form is not None:
         form.data = form.data.copy()
         form.data[form.add_prefix("version")] = str(error.current.version)
@@ -96,17 +83,6 @@ def run_service(request, form, action, *, success: str, field_map: dict[str, str
         return None
     messages.success(request, success)
     return result
-
-
-def _shown(field, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else f"#{value}"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
 
 
 # --- cases -----------------------------------------------------------------------------------------------------------

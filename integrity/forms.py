@@ -81,7 +81,14 @@ class DisciplinaryRecordForm(ServiceValidated, ServiceValues, VersionedForm):
         self.fields["sanction"].queryset = sanctions
 
 
-class DisciplineTransitionForm(forms.Form):
+class StepForm(forms.Form):
+    """A step on a record (a status change, a date): carries the version the page showed, so a step taken on a
+    record that changed meanwhile is refused with what changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DisciplineTransitionForm(StepForm):
     to = forms.ChoiceField(label=_("Новый статус"), choices=DisciplineStatus.choices)
     on = forms.DateField(label=_("Дата"), widget=DATE, required=False)
     reason = forms.CharField(label=_("Основание"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -138,26 +145,26 @@ class IntegrityCheckForm(ServiceValidated, ServiceValues, VersionedForm):
         return values
 
 
-class CheckApproveForm(forms.Form):
+class CheckApproveForm(StepForm):
     on = forms.DateField(label=_("Дата утверждения"), widget=DATE, required=False)
 
 
-class CheckConductForm(forms.Form):
+class CheckConductForm(StepForm):
     conducted_on = forms.DateField(label=_("Дата проведения"), widget=DATE)
     notes = forms.CharField(label=_("Ход проведения"), widget=_TEXT, required=False)
 
 
-class CheckReviewForm(forms.Form):
+class CheckReviewForm(StepForm):
     outcome = forms.ChoiceField(label=_("Результат"), choices=[("", "—"), *CheckOutcome.choices], required=False)
     summary = forms.CharField(label=_("Заключение"), widget=_TEXT, required=False)
     reviewed_on = forms.DateField(label=_("Дата рассмотрения"), widget=DATE, required=False)
 
 
-class CheckInformForm(forms.Form):
+class CheckInformForm(StepForm):
     informed_on = forms.DateField(label=_("Дата ознакомления"), widget=DATE)
 
 
-class CheckFollowUpForm(forms.Form):
+class CheckFollowUpForm(StepForm):
     follow_up_record = forms.ModelChoiceField(label=_("Взыскание"), queryset=DisciplinaryRecord.objects.none())
 
     def __init__(self, *args: Any, records: Any, **kwargs: Any) -> None:
@@ -168,11 +175,11 @@ class CheckFollowUpForm(forms.Form):
         )
 
 
-class CheckCancelForm(forms.Form):
+class CheckCancelForm(StepForm):
     reason = forms.CharField(label=_("Причина отмены"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class CheckCloseForm(forms.Form):
+class CheckCloseForm(StepForm):
     on = forms.DateField(label=_("Дата закрытия"), widget=DATE, required=False, initial=timezone.localdate)
 
 

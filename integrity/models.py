@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from anticor.access import Area
 from anticor.audit import audited
 from anticor.identifiers import validate_iin
-from anticor.models import CodedReference
+from anticor.models import CodedReference, VersionedModel
 from integrity.choices import CheckOutcome, CheckStatus, CheckTrigger, DisciplineStatus, EmployeeStatus
 
 PERSONNEL_NUMBER_RE = r"^[0-9A-Z][0-9A-Z-]{0,19}$"
@@ -52,17 +52,8 @@ class Sanction(CodedReference):
         verbose_name_plural = _("дисциплинарные взыскания")
 
 
-class Versioned(models.Model):
-    version = models.PositiveIntegerField(_("версия"), default=1)
-    created_at = models.DateTimeField(_("внесено в систему"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
 @audited(exclude=["updated_at"])
-class Employee(Versioned):
+class Employee(VersionedModel):
     """An employee of the agency. Dismissed employees stay: their records are kept."""
 
     access_area = Area.STAFF
@@ -136,7 +127,7 @@ class Employee(Versioned):
 
 
 @audited(exclude=["updated_at"])
-class DisciplinaryRecord(Versioned):
+class DisciplinaryRecord(VersionedModel):
     """A sanction imposed on an employee by order; it expires, or is lifted, appealed or overturned — never deleted."""
 
     access_area = Area.STAFF
@@ -201,7 +192,7 @@ class DisciplinaryRecord(Versioned):
 
 
 @audited(exclude=["updated_at"])
-class Conviction(Versioned):
+class Conviction(VersionedModel):
     """A court verdict against an employee for a crime (the collegium counts those of corruption)."""
 
     access_area = Area.STAFF
@@ -231,7 +222,7 @@ class Conviction(Versioned):
 
 
 @audited(exclude=["updated_at"])
-class IntegrityCheck(Versioned):
+class IntegrityCheck(VersionedModel):
     """A test of an employee's resilience to corruption in a realistic work situation, with its safeguards."""
 
     access_area = Area.INTEGRITY_CHECKS

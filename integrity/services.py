@@ -278,11 +278,18 @@ def discipline_update(
 
 @transaction.atomic
 def discipline_transition(
-    *, user: Any, record_id: int, to: str, reason: str, on: dt.date | None = None
+    *,
+    user: Any,
+    record_id: int,
+    to: str,
+    reason: str,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> DisciplinaryRecord:
     """Lift, appeal, uphold (back to active) or overturn a sanction, always with a reason."""
     record = DisciplinaryRecord.objects.select_for_update().get(pk=record_id)
     _require_change(user, record)
+    check_version(record, expected_version)
     if to not in DISCIPLINE_MANUAL_TARGETS:
         raise ValidationError({"to": [_("Этот статус устанавливается только автоматически.")]})
     _transition_allowed(DISCIPLINE_TRANSITIONS, DisciplineStatus, record.status, to)
@@ -394,12 +401,14 @@ def _validate_check(check: IntegrityCheck) -> None:
     _raise(errors)
 
 
-def _locked_check(user: Any, check_id: int) -> IntegrityCheck:
-    """The check, locked for the change; one that is about the user does not exist for them."""
+def _locked_check(user: Any, check_id: int, expected_version: int | None = None) -> IntegrityCheck:
+    """The check, locked for the change; one that is about the user does not exist for them. A step taken on an
+    older version of the check than the one now is refused with what changed meanwhile."""
     check = IntegrityCheck.objects.select_for_update().select_related("employee").get(pk=check_id)
     if not access.can_view(user, check):
         raise IntegrityCheck.DoesNotExist
     _require_change(user, check)
+    check_version(check, expected_version)
     return check
 
 
@@ -451,8 +460,7 @@ def check_update(
     *, user: Any, check_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> IntegrityCheck:
     """Edit the plan of a draft (its scenario, window and safeguards checklist); an approved plan is frozen."""
-    check = _locked_check(user, check_id)
-    check_version(check, expected_version)
+    check = _locked_check(user, check_id, expected_version)
     if check.status != CheckStatus.DRAFT:
         raise ValidationError(_("Изменять план можно только у проекта проверки; утверждённый план неизменен."))
     unknown = set(values) - _DRAFT_FIELDS
@@ -466,10 +474,12 @@ def check_update(
 
 
 @transaction.atomic
-def check_approve(*, user: Any, check_id: int, on: dt.date | None = None) -> IntegrityCheck:
+def check_approve(
+    *, user: Any, check_id: int, on: dt.date | None = None, expected_version: int | None = None
+) -> IntegrityCheck:
     """Approval by a named officer who is neither the tester nor from the tested employee's department,
     and only once the safeguards checklist is confirmed."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     if isinstance(user, ApiPrincipal) or not access.has_capability(user, Capability.APPROVE_INTEGRITY_CHECKS):
         raise AccessDenied(_("Утверждать проверки может только уполномоченный сотрудник собственной безопасности."))
     errors: dict[str, list[str]] = {}
@@ -497,9 +507,11 @@ def check_approve(*, user: Any, check_id: int, on: dt.date | None = None) -> Int
 
 
 @transaction.atomic
-def check_conduct(*, user: Any, check_id: int, conducted_on: dt.date, notes: str) -> IntegrityCheck:
+def check_conduct(
+    *, user: Any, check_id: int, conducted_on: dt.date, notes: str, expected_version: int | None = None
+) -> IntegrityCheck:
     """Record that the check took place: only once approved, within the approved window."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     if check.status != CheckStatus.APPROVED:
         raise ValidationError({"to": [_("Проверку можно провести только после утверждения.")]})
     if conducted_on is None:
@@ -519,10 +531,16 @@ def check_conduct(*, user: Any, check_id: int, conducted_on: dt.date, notes: str
 
 @transaction.atomic
 def check_review(
-    *, user: Any, check_id: int, outcome: str, summary: str, reviewed_on: dt.date | None = None
+    *,
+    user: Any,
+    check_id: int,
+    outcome: str,
+    summary: str,
+    reviewed_on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> IntegrityCheck:
     """The outcome, recorded only after the check was conducted."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     if check.status != CheckStatus.CONDUCTED:
         raise ValidationError({"outcome": [_("Результат фиксируется только после проведения проверки.")]})
     errors: dict[str, list[str]] = {}
@@ -540,9 +558,11 @@ def check_review(
 
 
 @transaction.atomic
-def check_link_follow_up(*, user: Any, check_id: int, record_id: int) -> IntegrityCheck:
+def check_link_follow_up(
+    *, user: Any, check_id: int, record_id: int, expected_version: int | None = None
+) -> IntegrityCheck:
     """Link the disciplinary record that followed a failed check (same employee, imposed after the check)."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     record = DisciplinaryRecord.objects.select_for_update().get(pk=record_id)
     _require_change(user, record)
     errors: dict[str, list[str]] = {}
@@ -564,9 +584,11 @@ def check_link_follow_up(*, user: Any, check_id: int, record_id: int) -> Integri
 
 
 @transaction.atomic
-def check_inform(*, user: Any, check_id: int, informed_on: dt.date) -> IntegrityCheck:
+def check_inform(
+    *, user: Any, check_id: int, informed_on: dt.date, expected_version: int | None = None
+) -> IntegrityCheck:
     """The date the employee was informed of the check and its outcome."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     if informed_on is None:
         raise ValidationError({"informed_on": [_("Укажите дату ознакомления.")]})
     errors: dict[str, list[str]] = {}
@@ -583,9 +605,11 @@ def check_inform(*, user: Any, check_id: int, informed_on: dt.date) -> Integrity
 
 
 @transaction.atomic
-def check_close(*, user: Any, check_id: int, on: dt.date | None = None) -> IntegrityCheck:
+def check_close(
+    *, user: Any, check_id: int, on: dt.date | None = None, expected_version: int | None = None
+) -> IntegrityCheck:
     """Close a reviewed check: the employee was informed, and a failed one has its follow-up sanction."""
-    check = _locked_check(user, check_id)
+    check = _locked_check(user, check_id, expected_version)
     errors: dict[str, list[str]] = {}
     on = on or timezone.localdate()
     if check.status == CheckStatus.REVIEWED:
@@ -602,8 +626,8 @@ def check_close(*, user: Any, check_id: int, on: dt.date | None = None) -> Integ
 
 
 @transaction.atomic
-def check_cancel(*, user: Any, check_id: int, reason: str) -> IntegrityCheck:
-    check = _locked_check(user, check_id)
+def check_cancel(*, user: Any, check_id: int, reason: str, expected_version: int | None = None) -> IntegrityCheck:
+    check = _locked_check(user, check_id, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Укажите причину отмены.")]})

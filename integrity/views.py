@@ -247,7 +247,7 @@ def discipline_detail(request, pk: int):
     targets = sorted(DISCIPLINE_TRANSITIONS[record.status] & DISCIPLINE_MANUAL_TARGETS) if can_edit else []
     transition_form = None
     if targets:
-        transition_form = DisciplineTransitionForm(initial={"on": timezone.localdate()})
+        transition_form = DisciplineTransitionForm(initial={"on": timezone.localdate(), "version": record.version})
         transition_form.fields["to"].choices = [(value, DisciplineStatus(value).label) for value in targets]
     return _page(
         request,
@@ -292,7 +292,14 @@ def discipline_transition(request, pk: int):
     saved = _saved(
         request,
         form,
-        lambda: services.discipline_transition(user=request.user, record_id=record.pk, **form.cleaned_data),
+        lambda: services.discipline_transition(
+            user=request.user,
+            record_id=record.pk,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            expected_version=form.cleaned_data["version"],
+        ),
         success=_("Статус взыскания изменён."),
     )
     if saved is not None:
@@ -456,6 +463,8 @@ def _step_forms(user: Any, check: IntegrityCheck) -> dict[str, forms.Form]:
         result["close"] = CheckCloseForm(initial={"on": today})
     if CheckStatus.CANCELLED in CHECK_TRANSITIONS[status]:
         result["cancel"] = CheckCancelForm()
+    for form in result.values():
+        form.initial["version"] = check.version
     return result
 
 
@@ -506,9 +515,10 @@ def check_step(request, pk: int, step: str):
 
     def action():
         data = dict(form.cleaned_data)
+        version = data.pop("version")
         if step == "follow-up":
             data = {"record_id": data["follow_up_record"].pk}
-        return service(user=request.user, check_id=check.pk, **data)
+        return service(user=request.user, check_id=check.pk, expected_version=version, **data)
 
     saved = _saved(request, form, action, success=success)
     if saved is not None:

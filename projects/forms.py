@@ -71,9 +71,10 @@ class ProjectForm(ServiceValidated, VersionedForm):
 
 class ProjectTransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Новый статус"), choices=ProjectStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class KPIForm(ServiceValidated, forms.ModelForm):
+class KPIForm(ServiceValidated, VersionedForm):
     class Meta:
         model = KPI
         fields = [
@@ -111,7 +112,7 @@ class MeasurementForm(forms.Form):
     )
 
 
-class MilestoneForm(ServiceValidated, forms.ModelForm):
+class MilestoneForm(ServiceValidated, VersionedForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on"]
@@ -123,9 +124,16 @@ class MilestoneDoneForm(forms.Form):
     evidence = forms.CharField(
         label=_("Подтверждение выполнения"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class RiskForm(ServiceValidated, forms.ModelForm):
+class MilestoneStatusForm(forms.Form):
+    """Cancel a milestone or plan it again: only the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RiskForm(ServiceValidated, VersionedForm):
     class Meta:
         model = Risk
         fields = ["description", "likelihood", "impact", "mitigation", "owner"]
@@ -141,7 +149,7 @@ class RiskForm(ServiceValidated, forms.ModelForm):
         self.fields["owner"].queryset = _active_users()
 
 
-class PublicEventForm(ServiceValidated, forms.ModelForm):
+class PublicEventForm(ServiceValidated, VersionedForm):
     class Meta:
         model = PublicEvent
         fields = ["held_on", "kind", "title", "participants", "outcome"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
-from anticor.models import LocalizedNameMixin
+from anticor.models import LocalizedNameMixin, Versioned
 from projects.choices import (
     Better,
     KPISource,
@@ -58,7 +58,7 @@ class ProjectScoped(models.Model):
 
 
 @audited(exclude=["updated_at"])
-class Project(models.Model):
+class Project(Versioned):
     access_area = Area.PROJECTS
     department_lookup = "owner_department"
     owner_fields = ("lead", "curator")
@@ -103,7 +103,6 @@ class Project(models.Model):
     end_on = models.DateField(_("окончание"))
     status = models.CharField(_("статус"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
     partners = models.TextField(_("партнёры"), blank=True, help_text=_("Общественные советы, НПО, эксперты."))
-    version = models.PositiveIntegerField(_("версия"), default=1)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -126,7 +125,7 @@ class Project(models.Model):
 
 
 @audited()
-class KPI(ProjectScoped):
+class KPI(Versioned, ProjectScoped):
     """A key indicator of a project: from the baseline (at the project's start) to the target (at the target date)."""
 
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="kpis")
@@ -205,7 +204,7 @@ class KPIMeasurement(models.Model):
 
 
 @audited()
-class Milestone(ProjectScoped):
+class Milestone(Versioned, ProjectScoped):
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("наименование"), max_length=300)
     due_on = models.DateField(_("срок"))
@@ -236,7 +235,7 @@ class Milestone(ProjectScoped):
 
 
 @audited()
-class Risk(ProjectScoped):
+class Risk(Versioned, ProjectScoped):
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="risks")
     description = models.TextField(_("описание"))
     likelihood = models.PositiveSmallIntegerField(
@@ -277,7 +276,7 @@ class Risk(ProjectScoped):
 
 
 @audited()
-class PublicEvent(ProjectScoped):
+class PublicEvent(Versioned, ProjectScoped):
     """Interaction with the public carried by a project: hearings, meetings, surveys, media."""
 
     project = models.ForeignKey(

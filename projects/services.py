@@ -11,13 +11,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import AccessDenied
-from anticor.versioning import check_version
+from anticor.versioning import check_version, save_new_version
 from projects.choices import (
     MAX_ACTIVE_MANDATORY_DIRECTIONS,
     MILESTONE_TRANSITIONS,
@@ -160,16 +159,15 @@ def project_update(*, user: Any, project_id: int, expected_version: int | None, 
     _require_change(user, project)  # cannot hand the project to someone else and keep editing it by accident
     _validate_project(project)
     project.full_clean()
-    project.version = F("version") + 1
-    project.save()
-    project.refresh_from_db()
+    save_new_version(project)
     return project
 
 
 @transaction.atomic
-def project_transition(*, user: Any, project_id: int, to: str) -> Project:
+def project_transition(*, user: Any, project_id: int, to: str, expected_version: int | None = None) -> Project:
     project = Project.objects.select_for_update().get(pk=project_id)
     _require_change(user, project)
+    check_version(project, expected_version)
     if to not in PROJECT_TRANSITIONS.get(project.status, ()):
         raise ValidationError(
             {
@@ -183,9 +181,7 @@ def project_transition(*, user: Any, project_id: int, to: str) -> Project:
             }
         )
     project.status = to
-    project.version = F("version") + 1
-    project.save(update_fields=["status", "version", "updated_at"])
-    project.refresh_from_db()
+    save_new_version(project, update_fields=["status", "updated_at"])
     return project
 
 
@@ -215,14 +211,15 @@ def kpi_create(*, user: Any, values: Mapping[str, Any]) -> KPI:
 
 
 @transaction.atomic
-def kpi_update(*, user: Any, kpi_id: int, values: Mapping[str, Any]) -> KPI:
+def kpi_update(*, user: Any, kpi_id: int, values: Mapping[str, Any], expected_version: int | None = None) -> KPI:
     kpi = KPI.objects.select_for_update().select_related("project").get(pk=kpi_id)
     _require_change(user, kpi.project)
+    check_version(kpi, expected_version)
     for name, value in values.items():
         setattr(kpi, name, value)
     _validate_kpi(kpi)
     kpi.full_clean()
-    kpi.save()
+    save_new_version(kpi)
     return kpi
 
 
@@ -264,11 +261,18 @@ def kpi_measure(
 
 @transaction.atomic
 def milestone_transition(
-    *, user: Any, milestone_id: int, to: str, done_on: dt.date | None = None, evidence: str = ""
+    *,
+    user: Any,
+    milestone_id: int,
+    to: str,
+    done_on: dt.date | None = None,
+    evidence: str = "",
+    expected_version: int | None = None,
 ) -> Milestone:
     """Mark a milestone done (evidence and date required), cancel it, or plan it again."""
     milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
     _require_change(user, milestone.project)
+    check_version(milestone, expected_version)
     if to not in MILESTONE_TRANSITIONS.get(milestone.status, ()):
         raise ValidationError({"to": [_("Такой переход для контрольной точки не допускается.")]})
     if to == MilestoneStatus.DONE:
@@ -285,7 +289,7 @@ def milestone_transition(
     elif to == MilestoneStatus.PLANNED:
         milestone.done_on = None
     milestone.status = to
-    milestone.save()
+    save_new_version(milestone)
     return milestone
 
 
@@ -354,36 +358,47 @@ def public_event_create(
 # --- partial updates of a project's rows (the API's PATCH) --------------------------------------------------------
 
 
-def _project_row_patch(model: type[Any], *, user: Any, row_id: int, values: Mapping[str, Any]) -> Any:
+def _project_row_patch(
+    model: type[Any], *, user: Any, row_id: int, values: Mapping[str, Any], expected_version: int | None
+) -> Any:
     """Change the given fields of a milestone, risk or public event; the row stays in its project."""
     row = model.objects.select_for_update().select_related("project").get(pk=row_id)
     _require_change(user, row.project)
+    check_version(row, expected_version)
     if "project" in values or "project_id" in values:
         raise ValidationError({"project": [_("Запись нельзя перенести в другой проект.")]})
     for name, value in values.items():
         setattr(row, name, value.strip() if isinstance(value, str) else value)
     row.full_clean()
-    row.save()
+    save_new_version(row)
     return row
 
 
 @transaction.atomic
-def milestone_patch(*, user: Any, milestone_id: int, values: Mapping[str, Any]) -> Milestone:
+def milestone_patch(
+    *, user: Any, milestone_id: int, values: Mapping[str, Any], expected_version: int | None = None
+) -> Milestone:
     """Title and due date only: the status, done date and evidence change through ``milestone_transition``."""
     unexpected = set(values) - {"title", "due_on"}
     if unexpected:
         raise ValidationError({name: [_("Поле меняется только сменой статуса.")] for name in sorted(unexpected)})
-    return _project_row_patch(Milestone, user=user, row_id=milestone_id, values=values)
+    return _project_row_patch(
+        Milestone, user=user, row_id=milestone_id, values=values, expected_version=expected_version
+    )
 
 
 @transaction.atomic
-def risk_patch(*, user: Any, risk_id: int, values: Mapping[str, Any]) -> Risk:
-    return _project_row_patch(Risk, user=user, row_id=risk_id, values=values)
+def risk_patch(*, user: Any, risk_id: int, values: Mapping[str, Any], expected_version: int | None = None) -> Risk:
+    return _project_row_patch(Risk, user=user, row_id=risk_id, values=values, expected_version=expected_version)
 
 
 @transaction.atomic
-def public_event_patch(*, user: Any, public_event_id: int, values: Mapping[str, Any]) -> PublicEvent:
-    return _project_row_patch(PublicEvent, user=user, row_id=public_event_id, values=values)
+def public_event_patch(
+    *, user: Any, public_event_id: int, values: Mapping[str, Any], expected_version: int | None = None
+) -> PublicEvent:
+    return _project_row_patch(
+        PublicEvent, user=user, row_id=public_event_id, values=values, expected_version=expected_version
+    )
 
 
 # --- KPIs bound to an indicator (the nightly job) ---------------------------------------------------------------------

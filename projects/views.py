@@ -25,6 +25,7 @@ from projects.forms import (
     MeasurementForm,
     MilestoneDoneForm,
     MilestoneForm,
+    MilestoneStatusForm,
     ProjectForm,
     ProjectTransitionForm,
     PublicEventForm,
@@ -61,6 +62,11 @@ def _project_or_404(user: Any, code: str, *, for_update: bool = False) -> Projec
 def _project_url(project: Project, anchor: str = "") -> str:
     url = reverse("projects:project-detail", args=[project.code])
     return f"{url}#{anchor}" if anchor else url
+
+
+def _model_values(form: forms.ModelForm) -> dict[str, Any]:
+    """A row form's model fields, as the service takes them (the version the form carries goes separately)."""
+    return {name: form.cleaned_data[name] for name in form._meta.fields}
 
 
 @require_GET
@@ -169,7 +175,12 @@ def project_transition(request, code: str):
         changed = run_service(
             request,
             form,
-            lambda: services.project_transition(user=request.user, project_id=project.pk, to=form.cleaned_data["to"]),
+            lambda: services.project_transition(
+                user=request.user,
+                project_id=project.pk,
+                to=form.cleaned_data["to"],
+                expected_version=form.cleaned_data["version"],
+            ),
             success=_("Статус проекта изменён."),
         )
         if changed is not None:
@@ -237,7 +248,12 @@ def kpi_edit(request, code: str, pk: int):
         request,
         project,
         form,
-        lambda: services.kpi_update(user=request.user, kpi_id=kpi.pk, values=form.service_values()),
+        lambda: services.kpi_update(
+            user=request.user,
+            kpi_id=kpi.pk,
+            values=form.service_values(),
+            expected_version=form.cleaned_data["version"],
+        ),
         title=_("Изменение KPI"),
         success=_("KPI изменён."),
         anchor="kpis",
@@ -274,7 +290,7 @@ def milestone_create(request, code: str):
         request,
         project,
         form,
-        lambda: services.milestone_create(user=request.user, project=project, **form.cleaned_data),
+        lambda: services.milestone_create(user=request.user, project=project, **_model_values(form)),
         title=_("Новая контрольная точка"),
         success=_("Контрольная точка добавлена."),
         anchor="milestones",
@@ -293,7 +309,12 @@ def milestone_done(request, code: str, pk: int):
             request,
             form,
             lambda: services.milestone_transition(
-                user=request.user, milestone_id=milestone.pk, to=MilestoneStatus.DONE, **form.cleaned_data
+                user=request.user,
+                milestone_id=milestone.pk,
+                to=MilestoneStatus.DONE,
+                done_on=form.cleaned_data["done_on"],
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
             ),
             success=_("Контрольная точка отмечена выполненной."),
         )
@@ -310,7 +331,7 @@ def risk_create(request, code: str):
         request,
         project,
         form,
-        lambda: services.risk_create(user=request.user, project=project, **form.cleaned_data),
+        lambda: services.risk_create(user=request.user, project=project, **_model_values(form)),
         title=_("Новый риск"),
         success=_("Риск добавлен."),
         anchor="risks",
@@ -325,7 +346,7 @@ def public_event_create(request, code: str):
         request,
         project,
         form,
-        lambda: services.public_event_create(user=request.user, project=project, **form.cleaned_data),
+        lambda: services.public_event_create(user=request.user, project=project, **_model_values(form)),
         title=_("Новое мероприятие с общественностью"),
         success=_("Мероприятие добавлено."),
         anchor="events",
@@ -340,7 +361,8 @@ def _row_or_404(model, project: Project, pk: int):
 
 
 def _changed_values(form: forms.ModelForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in form.changed_data}
+    """The model fields the user changed (not the version the form carries)."""
+    return {name: value for name, value in _model_values(form).items() if name in form.changed_data}
 
 
 @require_http_methods(["GET", "POST"])
@@ -352,7 +374,12 @@ def milestone_edit(request, code: str, pk: int):
         request,
         project,
         form,
-        lambda: services.milestone_patch(user=request.user, milestone_id=milestone.pk, values=_changed_values(form)),
+        lambda: services.milestone_patch(
+            user=request.user,
+            milestone_id=milestone.pk,
+            values=_changed_values(form),
+            expected_version=form.cleaned_data["version"],
+        ),
         title=_("Изменение контрольной точки"),
         success=_("Изменения сохранены."),
         anchor="milestones",
@@ -368,12 +395,14 @@ def milestone_status(request, code: str, pk: int):
     target = request.POST.get("to", "")
     if target not in {MilestoneStatus.CANCELLED, MilestoneStatus.PLANNED}:
         raise Http404
-    form = forms.Form(request.POST)
+    form = MilestoneStatusForm(request.POST)
     form.is_valid()
     done = run_service(
         request,
         form,
-        lambda: services.milestone_transition(user=request.user, milestone_id=milestone.pk, to=target),
+        lambda: services.milestone_transition(
+            user=request.user, milestone_id=milestone.pk, to=target, expected_version=form.cleaned_data.get("version")
+        ),
         success=_("Статус контрольной точки изменён."),
     )
     if done is None:
@@ -390,7 +419,12 @@ def risk_edit(request, code: str, pk: int):
         request,
         project,
         form,
-        lambda: services.risk_patch(user=request.user, risk_id=risk.pk, values=_changed_values(form)),
+        lambda: services.risk_patch(
+            user=request.user,
+            risk_id=risk.pk,
+            values=_changed_values(form),
+            expected_version=form.cleaned_data["version"],
+        ),
         title=_("Изменение риска"),
         success=_("Изменения сохранены."),
         anchor="risks",
@@ -406,7 +440,12 @@ def public_event_edit(request, code: str, pk: int):
         request,
         project,
         form,
-        lambda: services.public_event_patch(user=request.user, public_event_id=event.pk, values=_changed_values(form)),
+        lambda: services.public_event_patch(
+            user=request.user,
+            public_event_id=event.pk,
+            values=_changed_values(form),
+            expected_version=form.cleaned_data["version"],
+        ),
         title=_("Изменение мероприятия"),
         success=_("Изменения сохранены."),
         anchor="events",

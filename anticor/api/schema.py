@@ -44,7 +44,8 @@ _ERRORS = {
     "403": "The token lacks the scope, or is used from an address outside its allow-list.",
     "404": "No such resource, or outside the client's departments (existence is not disclosed).",
     "409": "Conflicts with the current state of the resource.",
-    "412": "`If-Match` names another version: the resource changed since it was read. Nothing was changed.",
+    "412": "`If-Match` (or the `version` sent back in the body) names another version: the resource changed since "
+    "it was read; `detail` says what changed. Nothing was changed.",
     "413": "The request body is too large.",
     "415": "Unsupported media type (send `application/json`).",
     "429": "Over the client's request limit; retry after `Retry-After` seconds.",

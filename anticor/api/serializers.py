@@ -10,8 +10,9 @@ from cases.models import RootCauseCategory, Sector, TerminationGround
 
 
 class StrictSerializerMixin:
-    """Unknown fields in a write are an error (a typo must not be silently ignored). Read-only fields (status,
-    version…) are accepted and ignored, so a client may send back what it read."""
+    """Unknown fields in a write are an error (a typo must not be silently ignored). Read-only fields (status…)
+    are accepted and ignored, so a client may send back what it read; a ``version`` sent back is the version the
+    write is based on (a stale one is refused, see ``cases.api.views._if_match_version``)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -135,7 +135,9 @@ def state_body_field(**kwargs: Any) -> IdField:
 
 def _version_field() -> serializers.IntegerField:
     return serializers.IntegerField(
-        read_only=True, help_text="Номер версии записи; растёт с каждым изменением (оптимистическая блокировка)."
+        read_only=True,
+        help_text="Номер версии записи; растёт с каждым изменением (оптимистическая блокировка). Передайте "
+        "прочитанный обратно в теле (или ETag в If-Match): если запись изменилась — 412, ничего не меняется.",
     )
 
 

@@ -88,13 +88,23 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         400: "Ошибка в данных: errors — сообщения по путям полей (например subjects.1.iin).",
         403: "Нет нужного права (scope) или действие запрещено.",
         404: "Не найдено или вне департаментов клиента.",
-        412: "If-Match не совпадает с текущим ETag (или If-None-Match: * для существующего дела); ничего не изменено.",
+        412: "If-Match не совпадает с текущим ETag, version в теле устарел (в detail — что изменилось) или "
+        "If-None-Match: * для существующего дела; ничего не изменено.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
 
 def _if_match_version(request, instance: Model | None) -> int | None:
-    """With If-Match, the version its check was made on: the service refuses the write if it changed meanwhile."""
+    """The version a write is based on, for the service to refuse it if the row changed meanwhile: the ``version``
+    the client sent back in the body (what it read), else — with If-Match — the version its check was made on."""
+    if instance is None:
+        return None
+    body = request.data
+    sent = body.get("version") if isinstance(body, dict) else None
+    if sent is not None:
+        if isinstance(sent, bool) or not isinstance(sent, int) or sent < 1:
+            raise ValidationError({"version": [_("Номер версии — целое положительное число, полученное при чтении.")]})
+        return sent
     return getattr(instance, "version", None) if "If-Match" in request.headers else None
 
 
@@ -247,8 +257,8 @@ class CaseViewSet(
             )
         except Case.DoesNotExist:
             raise NotFound() from None
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         if created:
             return self.represent(case, status_code=status.HTTP_201_CREATED, headers={"Location": request.path})
         return self.represent(case)
@@ -291,8 +301,8 @@ class CaseViewSet(
                 merged_into_id=target.pk if target is not None else None,
                 expected_version=_if_match_version(request, case),
             )
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(case)
 
 
@@ -362,8 +372,8 @@ class RootCauseViewSet(
                 expected_version=_if_match_version(request, cause),
                 **serializer.service_arguments(),
             )
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(cause)
 
     @extend_schema(
@@ -389,8 +399,8 @@ class RootCauseViewSet(
                 evidence=data["evidence"],
                 expected_version=_if_match_version(request, cause),
             )
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(cause)
 
 
@@ -471,8 +481,8 @@ class RecommendationViewSet(
                 expected_version=_if_match_version(request, rec),
                 **serializer.service_arguments(),
             )
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(rec)
 
     @extend_schema(
@@ -496,6 +506,6 @@ class RecommendationViewSet(
                 note=data["note"],
                 expected_version=_if_match_version(request, rec),
             )
-        except StaleVersion:
-            raise PreconditionFailed() from None
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(rec)

@@ -69,8 +69,8 @@ def service_errors() -> Iterator[None]:
     """A stale version is 412; a row that vanished (or is about the caller) meanwhile does not exist (404)."""
     try:
         yield
-    except StaleVersion:
-        raise PreconditionFailed() from None
+    except StaleVersion as conflict:
+        raise PreconditionFailed(conflict.describe()) from None
     except ObjectDoesNotExist:
         raise NotFound() from None
 
@@ -176,13 +176,15 @@ class IntegrityViewSet(
                 instance = update(instance, values, _if_match_version(request, instance))
         return self.represent(instance)
 
-    def step(self, request, serializer_class: type, run: Callable[[Model, dict[str, Any]], Model]) -> Response:
-        """A POST action on one row: If-Match, the body, then the service."""
+    def step(
+        self, request, serializer_class: type, run: Callable[[Model, dict[str, Any], int | None], Model]
+    ) -> Response:
+        """A POST action on one row: If-Match, the body, then ``run(instance, data, expected_version)``."""
         instance = self.get_object()
         self.check_if_match(request, instance)
         data = self.input_serializer(serializer_class, request)
         with service_errors():
-            instance = run(instance, data)
+            instance = run(instance, data, _if_match_version(request, instance))
         return self.represent(instance)
 
 
@@ -263,9 +265,14 @@ class DisciplinaryRecordViewSet(IntegrityViewSet):
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str | None = None) -> Response:
-        def run(record: Model, data: dict[str, Any]) -> Model:
+        def run(record: Model, data: dict[str, Any], version: int | None) -> Model:
             return services.discipline_transition(
-                user=request.user, record_id=record.pk, to=data["to"], reason=data["reason"], on=data["on"]
+                user=request.user,
+                record_id=record.pk,
+                to=data["to"],
+                reason=data["reason"],
+                on=data["on"],
+                expected_version=version,
             )
 
         return self.step(request, DisciplineTransitionSerializer, run)
@@ -340,25 +347,23 @@ class IntegrityCheckViewSet(IntegrityViewSet):
     @_step("Шаг проверки: сменить статус", _CHECK_STEPS, CheckTransitionSerializer, IntegrityCheckSerializer)
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str | None = None) -> Response:
-        def run(check: Model, data: dict[str, Any]) -> Model:
-            user, target = request.user, data["to"]
+        def run(check: Model, data: dict[str, Any], version: int | None) -> Model:
+            user, target, row = request.user, data["to"], {"check_id": check.pk, "expected_version": version}
             if target == CheckStatus.APPROVED:
-                return services.check_approve(user=user, check_id=check.pk, on=data.get("on"))
+                return services.check_approve(user=user, on=data.get("on"), **row)
             if target == CheckStatus.CONDUCTED:
-                return services.check_conduct(
-                    user=user, check_id=check.pk, conducted_on=data["conducted_on"], notes=data["notes"]
-                )
+                return services.check_conduct(user=user, conducted_on=data["conducted_on"], notes=data["notes"], **row)
             if target == CheckStatus.REVIEWED:
                 return services.check_review(
                     user=user,
-                    check_id=check.pk,
                     outcome=data["outcome"],
                     summary=data["summary"],
                     reviewed_on=data.get("reviewed_on"),
+                    **row,
                 )
             if target == CheckStatus.CLOSED:
-                return services.check_close(user=user, check_id=check.pk, on=data.get("on"))
-            return services.check_cancel(user=user, check_id=check.pk, reason=data["reason"])
+                return services.check_close(user=user, on=data.get("on"), **row)
+            return services.check_cancel(user=user, reason=data["reason"], **row)
 
         return self.step(request, CheckTransitionSerializer, run)
 
@@ -371,9 +376,9 @@ class IntegrityCheckViewSet(IntegrityViewSet):
     )
     @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
     def follow_up(self, request, pk: str | None = None) -> Response:
-        def run(check: Model, data: dict[str, Any]) -> Model:
+        def run(check: Model, data: dict[str, Any], version: int | None) -> Model:
             return services.check_link_follow_up(
-                user=request.user, check_id=check.pk, record_id=data["follow_up_record"].pk
+                user=request.user, check_id=check.pk, record_id=data["follow_up_record"].pk, expected_version=version
             )
 
         return self.step(request, CheckFollowUpSerializer, run)
@@ -387,7 +392,9 @@ class IntegrityCheckViewSet(IntegrityViewSet):
     )
     @action(detail=True, methods=["post"])
     def inform(self, request, pk: str | None = None) -> Response:
-        def run(check: Model, data: dict[str, Any]) -> Model:
-            return services.check_inform(user=request.user, check_id=check.pk, informed_on=data["informed_on"])
+        def run(check: Model, data: dict[str, Any], version: int | None) -> Model:
+            return services.check_inform(
+                user=request.user, check_id=check.pk, informed_on=data["informed_on"], expected_version=version
+            )
 
         return self.step(request, CheckInformSerializer, run)

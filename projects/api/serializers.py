@@ -18,7 +18,14 @@ from rest_framework import serializers
 
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import User
-from cases.api.serializers import IdField, KeyField, VisibleMixin, department_field, state_body_field
+from cases.api.serializers import (
+    IdField,
+    KeyField,
+    VisibleMixin,
+    _version_field,
+    department_field,
+    state_body_field,
+)
 from projects import services
 from projects.choices import MilestoneStatus, ProjectStatus
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
@@ -97,7 +104,7 @@ class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     curator = _user_field(required=False, allow_null=True, help_text="Логин куратора.")
     owner_department = department_field(required=False, allow_null=True, help_text="Код департамента-владельца.")
     owner_state_body = state_body_field(required=False, allow_null=True, help_text="Id госоргана-владельца.")
-    version = serializers.IntegerField(read_only=True, help_text="Номер версии; растёт с каждым изменением.")
+    version = _version_field()
 
     class Meta:
         model = Project
@@ -162,6 +169,7 @@ class KPISerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSer
     expected_value = serializers.SerializerMethodField(help_text="Значение траектории на дату последнего измерения.")
     on_track = serializers.SerializerMethodField(help_text="Не хуже траектории; null — измерений ещё нет.")
     gap = serializers.SerializerMethodField(help_text="Отрыв от траектории в лучшую сторону (минус — отставание).")
+    version = _version_field()
 
     class Meta:
         model = KPI
@@ -185,6 +193,7 @@ class KPISerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSer
             "expected_value",
             "on_track",
             "gap",
+            "version",
         ]
 
     def _status(self, kpi: KPI) -> services.KPIStatus:
@@ -245,10 +254,11 @@ class KPIMeasurementSerializer(StrictSerializerMixin, serializers.ModelSerialize
 class MilestoneSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSerializer):
     project = _project_field()
     overdue = serializers.SerializerMethodField(help_text="Срок прошёл, а точка не выполнена.")
+    version = _version_field()
 
     class Meta:
         model = Milestone
-        fields = ["id", "project", "title", "due_on", "done_on", "evidence", "status", "overdue"]
+        fields = ["id", "project", "title", "due_on", "done_on", "evidence", "status", "overdue", "version"]
         read_only_fields = ["done_on", "evidence", "status"]
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -268,15 +278,28 @@ class RiskSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSe
     project = _project_field()
     owner = _user_field(required=False, allow_null=True, help_text="Логин владельца риска.")
     score = serializers.IntegerField(read_only=True, help_text="Вероятность × влияние (1–25).")
+    version = _version_field()
 
     class Meta:
         model = Risk
-        fields = ["id", "project", "description", "likelihood", "impact", "score", "mitigation", "owner", "status"]
+        fields = [
+            "id",
+            "project",
+            "description",
+            "likelihood",
+            "impact",
+            "score",
+            "mitigation",
+            "owner",
+            "status",
+            "version",
+        ]
 
 
 class PublicEventSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSerializer):
     project = _project_field()
+    version = _version_field()
 
     class Meta:
         model = PublicEvent
-        fields = ["id", "project", "held_on", "kind", "title", "participants", "outcome"]
+        fields = ["id", "project", "held_on", "kind", "title", "participants", "outcome", "version"]

@@ -106,7 +106,7 @@ class ProjectsViewSet(ScopedViewSetMixin, ConditionalMixin, WriteMixin, viewsets
         return self.represent(obj, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def patch_with(self, request, update) -> Response:
-        """Validate a PATCH body and hand what differs to ``update(instance, values)``."""
+        """Validate a PATCH body and hand what differs to ``update(instance, values, expected_version)``."""
         instance = self.get_object()
         self.check_if_match(request, instance)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
@@ -114,9 +114,9 @@ class ProjectsViewSet(ScopedViewSetMixin, ConditionalMixin, WriteMixin, viewsets
         values = changed_values(instance, serializer.values())
         if values:
             try:
-                instance = update(instance, values)
-            except StaleVersion:
-                raise PreconditionFailed() from None
+                instance = update(instance, values, _if_match_version(request, instance))
+            except StaleVersion as conflict:
+                raise PreconditionFailed(conflict.describe()) from None
         return self.represent(instance)
 
 
@@ -156,12 +156,9 @@ class ProjectViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         return self.created(services.project_create(user=request.user, values=serializer.values()))
 
     def partial_update(self, request, *args, **kwargs):
-        def update(project: Project, values: dict[str, Any]) -> Project:
+        def update(project: Project, values: dict[str, Any], version: int | None) -> Project:
             return services.project_update(
-                user=request.user,
-                project_id=project.pk,
-                expected_version=_if_match_version(request, project),
-                values=values,
+                user=request.user, project_id=project.pk, expected_version=version, values=values
             )
 
         return self.patch_with(request, update)
@@ -178,7 +175,16 @@ class ProjectViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         project = self.get_object()
         self.check_if_match(request, project)
         data = self.input_serializer(ProjectTransitionSerializer, request)
-        return self.represent(services.project_transition(user=request.user, project_id=project.pk, to=data["to"]))
+        try:
+            project = services.project_transition(
+                user=request.user,
+                project_id=project.pk,
+                to=data["to"],
+                expected_version=_if_match_version(request, project),
+            )
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
+        return self.represent(project)
 
 
 # --- KPIs and measurements --------------------------------------------------------------------------------------------
@@ -211,7 +217,10 @@ class KPIViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def partial_update(self, request, *args, **kwargs):
         return self.patch_with(
-            request, lambda kpi, values: services.kpi_update(user=request.user, kpi_id=kpi.pk, values=values)
+            request,
+            lambda kpi, values, version: services.kpi_update(
+                user=request.user, kpi_id=kpi.pk, values=values, expected_version=version
+            ),
         )
 
 
@@ -260,7 +269,10 @@ class MilestoneViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMo
 
     def partial_update(self, request, *args, **kwargs):
         return self.patch_with(
-            request, lambda row, values: services.milestone_patch(user=request.user, milestone_id=row.pk, values=values)
+            request,
+            lambda row, values, version: services.milestone_patch(
+                user=request.user, milestone_id=row.pk, values=values, expected_version=version
+            ),
         )
 
     @extend_schema(
@@ -275,13 +287,17 @@ class MilestoneViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         milestone = self.get_object()
         self.check_if_match(request, milestone)
         data = self.input_serializer(MilestoneTransitionSerializer, request)
-        milestone = services.milestone_transition(
-            user=request.user,
-            milestone_id=milestone.pk,
-            to=data["to"],
-            done_on=data["done_on"],
-            evidence=data["evidence"],
-        )
+        try:
+            milestone = services.milestone_transition(
+                user=request.user,
+                milestone_id=milestone.pk,
+                to=data["to"],
+                done_on=data["done_on"],
+                evidence=data["evidence"],
+                expected_version=_if_match_version(request, milestone),
+            )
+        except StaleVersion as conflict:
+            raise PreconditionFailed(conflict.describe()) from None
         return self.represent(milestone)
 
 
@@ -303,7 +319,10 @@ class RiskViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def partial_update(self, request, *args, **kwargs):
         return self.patch_with(
-            request, lambda row, values: services.risk_patch(user=request.user, risk_id=row.pk, values=values)
+            request,
+            lambda row, values, version: services.risk_patch(
+                user=request.user, risk_id=row.pk, values=values, expected_version=version
+            ),
         )
 
 
@@ -321,5 +340,7 @@ class PublicEventViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.Retrieve
     def partial_update(self, request, *args, **kwargs):
         return self.patch_with(
             request,
-            lambda row, values: services.public_event_patch(user=request.user, public_event_id=row.pk, values=values),
+            lambda row, values, version: services.public_event_patch(
+                user=request.user, public_event_id=row.pk, values=values, expected_version=version
+            ),
         )
