@@ -23,7 +23,9 @@ def _login(client, user):
 
 
 def _log_count(model) -> int:
-    return AccessLog.objects.filter(content_type=ContentType.objects.get_for_model(model)).count()
+    """Reads of the model in the access log (refused attempts are logged too, as ``denied``)."""
+    logged = AccessLog.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    return logged.exclude(action="denied").count()
 
 
 @pytest.fixture
@@ -159,6 +161,14 @@ def test_others_cannot_see_a_check_and_the_attempt_reads_nothing(client, make_us
     assert client.post(reverse("integrity:check-step", args=[check.pk, "approve"])).status_code == 403
     assert client.get(reverse("history", args=["integrity", "integritycheck", check.pk])).status_code == 404
     assert _log_count(IntegrityCheck) == before
+    # ...but every refused attempt is, so auditors see the probing: the list, the page, the step and the History
+    denied = AccessLog.objects.filter(action="denied").order_by("id")
+    assert list(denied.values_list("content_type__model", "object_id", "path")) == [
+        ("integritycheck", "", reverse("integrity:check-list")),
+        ("integritycheck", str(check.pk), check.get_absolute_url()),
+        ("integritycheck", str(check.pk), reverse("integrity:check-step", args=[check.pk, "approve"])),
+        ("integritycheck", str(check.pk), reverse("history", args=["integrity", "integritycheck", check.pk])),
+    ]
     check.refresh_from_db()
     assert check.status == "draft"
 
