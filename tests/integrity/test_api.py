@@ -895,6 +895,13 @@ def test_the_tested_employee_cannot_see_the_check_even_with_the_internal_securit
     assert error(api.post(check_url(check, "transitions"), {"to": "cancelled", "reason": "Снимаю"}), 404) == {}
     assert error(api.patch(check_url(check), {"scenario": "Другой"}), 404) == {}
     assert check_state(check) == state
+    # Each refused attempt on the check is in the access log as denied, naming the check (never a read of it)
+    logged = AccessLog.objects.filter(object_id=str(check.pk), content_type__model="integritycheck")
+    assert list(logged.order_by("id").values_list("user", "source", "action", "object_repr", "path")) == [
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check)),
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check, "transitions")),
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check)),
+    ]
     # Nor can they plan a check about themselves
     before = totals()
     assert error(api.post("/api/v1/integrity-checks/", check_body(employee)), 403) == {}
