@@ -219,7 +219,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
         link = _link_label(tracked)
         if link is not None:
             label = f"{label}: {link}"
-        elif tracked is not model:
+        elif tracked is not model or _pk(tracked, event.pgh_obj_id) != obj.pk:  # e.g. a case merged into this one
             label = f"{label}: {tracked._meta.verbose_name}"
         changes = []
         for attname, (old, new) in _event_values(event).items():
