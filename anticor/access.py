@@ -372,6 +372,13 @@ def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
     return False
 
 
+def can_see_personal_fields(user: Any, model: type[models.Model]) -> bool:
+    """Whether the identifiers a model lists in ``personal_fields`` (an employee's IIN) are shown in full: to those who
+    keep the records (write the model's area). Every other reader, on every page and in History, sees them masked."""
+    area = _area_of(model)
+    return area is not None and can_write_area(user, area)
+
+
 def can_view(user: Any, obj: models.Model) -> bool:
     return _allowed(user, obj, write=False)
 

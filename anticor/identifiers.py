@@ -56,3 +56,8 @@ def validate_bin(value: str) -> None:
 def validate_registration_number(value: str) -> None:
     if not (len(value) == 15 and value.isascii() and value.isdigit()):
         raise ValidationError(_("Номер ЕРДР должен состоять ровно из 15 цифр."), code="erdr_format")
+
+
+def mask_iin(iin: str) -> str:
+    """``850101******`` — the birth date part stays, which is enough to tell namesakes apart."""
+    return f"{iin[:6]}{'*' * (len(iin) - 6)}" if iin else ""

@@ -217,6 +217,7 @@ class AccessAction(models.TextChoices):
     VIEW = "view", _("Просмотр")
     LIST = "list", _("Просмотр списка")
     EXPORT = "export", _("Выгрузка")
+    DENIED = "denied", _("Отказ в доступе")  # a refused read (403/404) of a record that is logged when read
 
 
 class AccessLog(models.Model):

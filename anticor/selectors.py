@@ -37,6 +37,8 @@ class HistoryEntry:
     ip: str
     detail: str
     changes: list[Change] = field(default_factory=list)
+    # The row the event belongs to (the record itself or a related row such as a check); None for a link row.
+    record: models.Model | None = None
 
 
 def audited_model(app_label: str, model_name: str) -> type[models.Model]:
@@ -93,11 +95,75 @@ def _link_label(tracked: type[models.Model]) -> str | None:
     return None
 
 
+def _link_ends(tracked: type[models.Model], model: type[models.Model]) -> list[models.Field]:
+    """The columns of a link (many-to-many) row that point away from ``model``: the other records it joins."""
+    return [f for f in tracked._meta.concrete_fields if f.is_relation and f.related_model not in (None, model)]
+
+
+def _pk(model: type[models.Model], value: Any) -> Any:
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
+def _visible_owners(user: Any, obj: models.Model, events: list[Any], tracked_of: Any) -> dict[tuple[type, Any], Any]:
+    """The rows the events belong to that the user may read: (model, pk) → the row (None if it no longer exists).
+
+    An event belongs to the row it tracks (a related row's event is about that row: a check about the employee is
+    the check's); a link row's event belongs to the records it joins besides ``obj``. Each row passes through
+    :func:`anticor.access.visible` like on its own page — one query per model whatever the number of events. A row
+    that no longer exists (a measure removed from a recommendation) stays shown only if it belonged to the same
+    area as the record: nothing else is left to ask. Rows missing from the answer are hidden.
+    """
+    model = type(obj)
+    wanted: dict[type, set[Any]] = defaultdict(set)
+    for event in events:
+        tracked = tracked_of(event)
+        for owner_model, pk in _owner_keys(event, tracked, model):
+            wanted[owner_model].add(pk)
+    owners: dict[tuple[type, Any], Any] = {(model, obj.pk): obj}
+    for owner_model, ids in wanted.items():
+        ids = {pk for pk in ids if pk is not None and (owner_model, pk) not in owners}
+        if not ids or getattr(owner_model, "access_area", None) is None:
+            continue
+        found: dict[Any, Any] = access.visible(user, owner_model._default_manager.filter(pk__in=ids)).in_bulk()
+        missing = ids - set(found)
+        if missing and owner_model.access_area == getattr(model, "access_area", None):
+            existing = set(owner_model._default_manager.filter(pk__in=missing).values_list("pk", flat=True))
+            found.update(dict.fromkeys(missing - existing))
+        owners.update({(owner_model, pk): row for pk, row in found.items()})
+    return owners
+
+
+def _owner_keys(event: Any, tracked: type[models.Model], model: type[models.Model]) -> list[tuple[type, Any]]:
+    """(model, pk) of the rows an event belongs to: the tracked row, or the records a link row joins."""
+    if not tracked._meta.auto_created:
+        return [(tracked, _pk(tracked, event.pgh_obj_id))]
+    values = _event_values(event)
+    return [
+        (end.related_model, _pk(end.related_model, value))
+        for end in _link_ends(tracked, model)
+        for value in values.get(end.attname) or ()
+        if value is not None
+    ]
+
+
+def _masked(user: Any, tracked: type[models.Model], attname: str, value: Any) -> Any:
+    """A personal identifier (``personal_fields``) stays masked in History for readers who see it masked elsewhere."""
+    mask = getattr(tracked, "personal_fields", {}).get(attname)
+    if mask is None or value in (None, "") or access.can_see_personal_fields(user, tracked):
+        return value
+    return mask(str(value))
+
+
 def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
     """The audit trail of one record, newest first, with field names and related records spelled out.
 
     Models with ``history_includes_related`` also show the changes of rows that point at them (a case's subjects,
-    its articles and root-cause links). A fixed number of queries: events, actors, one per related model.
+    its articles and root-cause links) — each only if the user may read that row (:func:`_visible_owners`), so
+    History never shows what the row's own page hides. A fixed number of queries: events, actors, one per related
+    model for visibility and one for labels.
     """
     if not access.can_view(user, obj):
         raise access.AccessDenied()
@@ -110,6 +176,15 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
             return apps.get_model(event.pgh_obj_model)
         except (LookupError, ValueError):
             return model
+
+    owners = _visible_owners(user, obj, events, tracked_model)
+    shown: list[tuple[Any, models.Model | None]] = []
+    for event in events:
+        tracked = tracked_model(event)
+        keys = _owner_keys(event, tracked, model)
+        if all(key in owners for key in keys):  # never an event of a row the user may not read
+            shown.append((event, None if tracked._meta.auto_created else owners[keys[0]]))
+    events = [event for event, _row in shown]
 
     fields_of: dict[type, dict[str, models.Field]] = {}
     for event in events:
@@ -134,7 +209,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
     actors = {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
 
     entries = []
-    for event in events:
+    for event, row in shown:
         context = event.pgh_context or {}
         if event.pgh_diff is None and event.pgh_label == "update":
             continue  # an update that touched no tracked field
@@ -144,7 +219,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
         link = _link_label(tracked)
         if link is not None:
             label = f"{label}: {link}"
-        elif tracked is not model:
+        elif tracked is not model or _pk(tracked, event.pgh_obj_id) != obj.pk:  # e.g. a case merged into this one
             label = f"{label}: {tracked._meta.verbose_name}"
         changes = []
         for attname, (old, new) in _event_values(event).items():
@@ -153,6 +228,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
                 continue
             if model_field is not None and model_field.is_relation and model_field.related_model is model:
                 continue  # the link back to the record whose history this is
+            old, new = _masked(user, tracked, attname, old), _masked(user, tracked, attname, new)
             name = str(model_field.verbose_name) if model_field is not None else attname
             if link is not None and model_field is not None and model_field.related_model is not None:
                 name = str(model_field.related_model._meta.verbose_name)  # link columns have no verbose names
@@ -173,6 +249,17 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
                 ip=context.get("ip") or "",
                 detail=detail,
                 changes=changes,
+                record=row,
             )
         )
     return entries
+
+
+def history_reads(obj: models.Model, entries: list[HistoryEntry]) -> list[models.Model]:
+    """The records a History page shows that are logged when read (``log_reads``): the record and each related one
+    (a check in an employee's History is a read of the check), once each."""
+    records: dict[tuple[type, Any], models.Model] = {}
+    for record in [obj, *(entry.record for entry in entries)]:
+        if record is not None and getattr(type(record), "log_reads", False):
+            records.setdefault((type(record), record.pk), record)
+    return list(records.values())

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from anticor.audit import Source, client_ip
@@ -36,6 +37,33 @@ def access_log_record(
         **_entry(user=user, action=action, obj=obj, model=target_model, request=request, source=source),
         client_label=client_label,
     )
+
+
+def access_log_denied(
+    *,
+    user: Any,
+    model: type[models.Model],
+    value: Any = "",
+    lookup: str = "pk",
+    request: Any = None,
+    source: str = Source.WEB,
+    client_label: str = "",
+) -> AccessLog:
+    """Record a refused read (403 or 404) of a record that is logged when read, so auditors see probing too.
+
+    ``lookup=value`` is what the request asked for (a list page asks for none). When such a row exists it is named,
+    as a read would name it; otherwise the asked value is kept. The refused user learns nothing from this.
+    """
+    target = None
+    if value not in ("", None):
+        try:
+            target = model._default_manager.filter(**{lookup: value}).first()
+        except (ValidationError, ValueError, TypeError):
+            target = None
+    entry = _entry(user=user, action=AccessAction.DENIED, obj=target, model=model, request=request, source=source)
+    if target is None and value not in ("", None):
+        entry["object_id"] = str(value)[:64]
+    return AccessLog.objects.create(**entry, client_label=client_label)
 
 
 def _entry(*, user: Any, action: str, obj: models.Model | None, model: type[models.Model], request: Any, source: str):

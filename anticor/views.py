@@ -24,7 +24,7 @@ from anticor.filtersets import (
     coded_reference_filterset,
 )
 from anticor.models import AccessAction, AccessLog, Article, Department, Region, StateBody
-from anticor.services import access_log_record
+from anticor.services import access_log_denied, access_log_records
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
 from projects.models import Direction
@@ -162,10 +162,17 @@ def _cell(obj: models.Model, model_field: models.Field) -> Any:
 @require_GET
 def history(request, app_label: str, model_name: str, pk: str):
     model = selectors.audited_model(app_label, model_name)
-    obj = selectors.object_for_history(request.user, model, pk)
+    try:
+        obj = selectors.object_for_history(request.user, model, pk)
+    except Http404:
+        if getattr(model, "log_reads", False):  # probing a staff record or a check through its History
+            access_log_denied(user=request.user, model=model, value=pk, request=request)
+        raise
     entries = selectors.history_for(request.user, obj)
-    if getattr(model, "log_reads", False):  # the history of a staff record shows the record: a read
-        access_log_record(user=request.user, action=AccessAction.VIEW, obj=obj, request=request)
+    # The history of a staff record shows the record and the related ones it includes: a read of each.
+    access_log_records(
+        user=request.user, action=AccessAction.VIEW, objects=selectors.history_reads(obj, entries), request=request
+    )
     return render(request, "anticor/history.html", {"object": obj, "meta": model._meta, "entries": entries})
 
 

@@ -55,8 +55,10 @@ def neutralize(value: str) -> str:
 
 
 def _export_queryset(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
-    root_causes = (
-        RootCause.cases.through.objects.filter(case_id=OuterRef("pk"))
+    root_causes = (  # the causes the reader may see: another department's cause is not counted either
+        RootCause.cases.through.objects.filter(
+            case_id=OuterRef("pk"), rootcause__in=access.visible(user, RootCause.objects.all())
+        )
         .values("case_id")
         .annotate(total=Count("*"))
         .values("total")

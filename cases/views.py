@@ -102,7 +102,7 @@ def case_list(request):
     page = paginate(request, filtered(filterset, queryset))
     today = timezone.localdate()
     overdue_ids = set(
-        overdue_recommendations(today)
+        access.visible(request.user, overdue_recommendations(today))
         .filter(root_causes__cases__in=[case.pk for case in page.object_list])
         .values_list("root_causes__cases", flat=True)
     )
@@ -200,9 +200,11 @@ def case_edit(request, number: str):
 @require_GET
 def case_detail(request, number: str):
     case = _case_or_404(request.user, number)
+    # Related rows pass the permission point too: a cause or recommendation of another department stays hidden.
+    recommendations_shown = access.visible(request.user, Recommendation.objects.select_related("addressee"))
     root_causes = list(
-        case.root_causes.select_related("category", "state_body").prefetch_related(
-            Prefetch("recommendations", queryset=Recommendation.objects.select_related("addressee"))
+        access.visible(request.user, case.root_causes.select_related("category", "state_body")).prefetch_related(
+            Prefetch("recommendations", queryset=recommendations_shown)
         )
     )
     recommendations = {rec.pk: rec for cause in root_causes for rec in cause.recommendations.all()}
@@ -399,7 +401,7 @@ def root_cause_detail(request, pk: int):
         {
             "cause": cause,
             "cases": list(access.visible(request.user, cause.cases.select_related("department"))),
-            "recommendations": list(cause.recommendations.select_related("addressee")),
+            "recommendations": list(access.visible(request.user, cause.recommendations.select_related("addressee"))),
             "can_edit": can_edit,
             "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,
             "link_form": LinkCasesForm() if can_edit else None,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
-from anticor.identifiers import validate_iin
+from anticor.identifiers import mask_iin, validate_iin
 from anticor.models import CodedReference, VersionedModel
 from integrity.choices import CheckOutcome, CheckStatus, CheckTrigger, DisciplineStatus, EmployeeStatus
 
@@ -61,6 +61,7 @@ class Employee(VersionedModel):
     self_write_lookup = "user"  # nobody changes their own staff record
     history_includes_related = True
     log_reads = True
+    personal_fields = {"iin": mask_iin}  # masked for readers who do not keep the staff records, History included
 
     personnel_number = models.CharField(
         _("табельный номер"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import Area
+from anticor.identifiers import mask_iin
 from anticor.models import Department
 from integrity.choices import CheckOutcome, DisciplineStatus
 from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck
@@ -21,12 +22,7 @@ _HALF_YEAR = re.compile(r"^(?P<year>\d{4})-H(?P<half>[12])$", re.ASCII)  # ASCII
 
 def can_see_personal_data(user: Any) -> bool:
     """The full IIN is for those who keep the staff records (internal security); others see it masked."""
-    return access.can_write_area(user, Area.STAFF)
-
-
-def mask_iin(iin: str) -> str:
-    """``850101******`` — the birth date part stays, which is enough to tell namesakes apart."""
-    return f"{iin[:6]}{'*' * (len(iin) - 6)}" if iin else ""
+    return access.can_see_personal_fields(user, Employee)
 
 
 def shown_iin(user: Any, employee: Employee) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anticor import access
 from anticor.access import Area
 from anticor.models import AccessAction
-from anticor.services import access_log_record, access_log_records
+from anticor.services import access_log_denied, access_log_record, access_log_records
 from anticor.views import filtered, paginate
 from cases.views import run_service
 from integrity import selectors, services
@@ -58,6 +58,17 @@ def _require(user: Any, area: str, *, write: bool = False) -> None:
         raise PermissionDenied
 
 
+def _denied(request, model: type[models.Model], value: Any = "", *, lookup: str = "pk", missing: bool = False):
+    """A refused read of a staff record or a check, in the access log (auditors see probing, not only reads)."""
+    access_log_denied(user=request.user, model=model, value=value, lookup=lookup, request=request)
+    return Http404() if missing else PermissionDenied()
+
+
+def _require_read(request, model: type[models.Model], value: Any = "", *, lookup: str = "pk") -> None:
+    if not access.can_read_area(request.user, model.access_area):
+        raise _denied(request, model, value, lookup=lookup)
+
+
 def _log(request, *, action: str, obj: models.Model | None = None, model: type[models.Model] | None = None) -> None:
     access_log_record(user=request.user, action=action, obj=obj, model=model, request=request)
 
@@ -75,13 +86,13 @@ def _page(request, template: str, context: dict[str, Any], *, status: int = 200)
     return render(request, f"integrity/{template}", context, status=status)
 
 
-def _employee_or_404(user: Any, personnel_number: str, *, for_update: bool = False) -> Employee:
-    _require(user, Area.STAFF)
-    employee = selectors.employee_by_number(user, personnel_number)
+def _employee_or_404(request, personnel_number: str, *, for_update: bool = False) -> Employee:
+    _require_read(request, Employee, personnel_number, lookup="personnel_number")
+    employee = selectors.employee_by_number(request.user, personnel_number)
     if employee is None:
-        raise Http404
-    if for_update and not access.can_change(user, employee):
-        raise PermissionDenied
+        raise _denied(request, Employee, personnel_number, lookup="personnel_number", missing=True)
+    if for_update and not access.can_change(request.user, employee):
+        raise _denied(request, Employee, employee.pk)
     return employee
 
 
@@ -101,7 +112,7 @@ def _saved(request, form: forms.BaseForm, action: Callable[[], Any], *, success:
 
 @require_GET
 def employee_list(request):
-    _require(request.user, Area.STAFF)
+    _require_read(request, Employee)
     queryset = selectors.employees(request.user)
     filterset = EmployeeFilterSet(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filtered(filterset, queryset))
@@ -138,7 +149,7 @@ def employee_create(request):
 @require_GET
 def employee_detail(request, personnel_number: str):
     user = request.user
-    employee = _employee_or_404(user, personnel_number)
+    employee = _employee_or_404(request, personnel_number)
     records = list(selectors.disciplinary_records(user).filter(employee=employee))
     convictions = list(selectors.convictions(user).filter(employee=employee))
     can_see_checks = access.can_read_area(user, Area.INTEGRITY_CHECKS)
@@ -168,7 +179,7 @@ def employee_detail(request, personnel_number: str):
 
 @require_http_methods(["GET", "POST"])
 def employee_edit(request, personnel_number: str):
-    employee = _employee_or_404(request.user, personnel_number, for_update=True)
+    employee = _employee_or_404(request, personnel_number, for_update=True)
     form = EmployeeForm(request.POST or None, instance=employee, user=request.user)
 
     def action():
@@ -195,7 +206,7 @@ def employee_edit(request, personnel_number: str):
 
 @require_GET
 def discipline_list(request):
-    _require(request.user, Area.STAFF)
+    _require_read(request, DisciplinaryRecord)
     queryset = selectors.disciplinary_records(request.user)
     filterset = DisciplinaryRecordFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
@@ -203,19 +214,19 @@ def discipline_list(request):
     return _page(request, "discipline_list.html", {"filterset": filterset, "page": page, "today": timezone.localdate()})
 
 
-def _record_or_404(user: Any, pk: int, *, for_update: bool = False) -> DisciplinaryRecord:
-    _require(user, Area.STAFF)
-    record = selectors.disciplinary_records(user).filter(pk=pk).first()
+def _record_or_404(request, pk: int, *, for_update: bool = False) -> DisciplinaryRecord:
+    _require_read(request, DisciplinaryRecord, pk)
+    record = selectors.disciplinary_records(request.user).filter(pk=pk).first()
     if record is None:
-        raise Http404
-    if for_update and not access.can_change(user, record):
-        raise PermissionDenied
+        raise _denied(request, DisciplinaryRecord, pk, missing=True)
+    if for_update and not access.can_change(request.user, record):
+        raise _denied(request, DisciplinaryRecord, pk)
     return record
 
 
 @require_http_methods(["GET", "POST"])
 def discipline_create(request, personnel_number: str):
-    employee = _employee_or_404(request.user, personnel_number, for_update=True)
+    employee = _employee_or_404(request, personnel_number, for_update=True)
     check = None
     if request.GET.get("check", "").isdigit():
         check = selectors.integrity_checks(request.user).filter(pk=int(request.GET["check"]), employee=employee).first()
@@ -241,7 +252,7 @@ def discipline_create(request, personnel_number: str):
 @require_GET
 def discipline_detail(request, pk: int):
     user = request.user
-    record = _record_or_404(user, pk)
+    record = _record_or_404(request, pk)
     _log(request, action=AccessAction.VIEW, obj=record)
     can_edit = access.can_change(user, record)
     targets = sorted(DISCIPLINE_TRANSITIONS[record.status] & DISCIPLINE_MANUAL_TARGETS) if can_edit else []
@@ -265,7 +276,7 @@ def discipline_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def discipline_edit(request, pk: int):
-    record = _record_or_404(request.user, pk, for_update=True)
+    record = _record_or_404(request, pk, for_update=True)
     form = DisciplinaryRecordForm(request.POST or None, instance=record)
     saved = _saved(
         request,
@@ -287,7 +298,7 @@ def discipline_edit(request, pk: int):
 
 @require_POST
 def discipline_transition(request, pk: int):
-    record = _record_or_404(request.user, pk, for_update=True)
+    record = _record_or_404(request, pk, for_update=True)
     form = DisciplineTransitionForm(request.POST)
     saved = _saved(
         request,
@@ -319,7 +330,7 @@ def discipline_transition(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def conviction_create(request, personnel_number: str):
-    employee = _employee_or_404(request.user, personnel_number, for_update=True)
+    employee = _employee_or_404(request, personnel_number, for_update=True)
     form = ConvictionForm(request.POST or None)
     saved = _saved(
         request,
@@ -337,7 +348,7 @@ def conviction_create(request, personnel_number: str):
 
 @require_GET
 def check_list(request):
-    _require(request.user, Area.INTEGRITY_CHECKS)
+    _require_read(request, IntegrityCheck)
     queryset = selectors.integrity_checks(request.user)
     filterset = IntegrityCheckFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
@@ -353,13 +364,13 @@ def check_list(request):
     )
 
 
-def _check_or_404(user: Any, pk: int, *, for_update: bool = False) -> IntegrityCheck:
-    _require(user, Area.INTEGRITY_CHECKS)
-    check = selectors.integrity_checks(user).filter(pk=pk).first()
+def _check_or_404(request, pk: int, *, for_update: bool = False) -> IntegrityCheck:
+    _require_read(request, IntegrityCheck, pk)
+    check = selectors.integrity_checks(request.user).filter(pk=pk).first()
     if check is None:  # includes checks about the user: they do not exist for them
-        raise Http404
-    if for_update and not access.can_change(user, check):
-        raise PermissionDenied
+        raise _denied(request, IntegrityCheck, pk, missing=True)
+    if for_update and not access.can_change(request.user, check):
+        raise _denied(request, IntegrityCheck, pk)
     return check
 
 
@@ -393,7 +404,7 @@ def check_create(request):
 
 @require_http_methods(["GET", "POST"])
 def check_edit(request, pk: int):
-    check = _check_or_404(request.user, pk, for_update=True)
+    check = _check_or_404(request, pk, for_update=True)
     if check.status != CheckStatus.DRAFT:
         messages.error(request, _("Изменять план можно только у проекта проверки; утверждённый план неизменен."))
         return redirect(check)
@@ -471,7 +482,7 @@ def _step_forms(user: Any, check: IntegrityCheck) -> dict[str, forms.Form]:
 @require_GET
 def check_detail(request, pk: int):
     user = request.user
-    check = _check_or_404(user, pk)
+    check = _check_or_404(request, pk)
     _log(request, action=AccessAction.VIEW, obj=check)
     can_edit = access.can_change(user, check)
     return _page(
@@ -505,7 +516,7 @@ def check_step(request, pk: int, step: str):
     steps = _steps()
     if step not in steps:
         raise Http404
-    check = _check_or_404(request.user, pk, for_update=True)
+    check = _check_or_404(request, pk, for_update=True)
     form_class, service, success, title = steps[step]
     form = (
         form_class(request.POST, records=_follow_up_records(request.user, check))

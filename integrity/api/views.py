@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -28,7 +29,9 @@ from anticor import access
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
 from anticor.api.views import ScopedViewSetMixin
-from anticor.models import AccessAction
+from anticor.audit import Source
+from anticor.models import AccessAction, User
+from anticor.services import access_log_denied
 from anticor.versioning import StaleVersion
 from cases.api.views import (
     ETAG,
@@ -149,8 +152,30 @@ class IntegrityViewSet(
         return response
 
     def get_object(self) -> Model:
-        self._object = super().get_object()
+        try:
+            self._object = super().get_object()
+        except Http404:
+            self._log_denied(self.request)
+            raise
         return self._object
+
+    def permission_denied(self, request, message=None, code=None):
+        if getattr(request.user, "is_authenticated", False):
+            self._log_denied(request)
+        super().permission_denied(request, message=message, code=code)
+
+    def _log_denied(self, request) -> None:
+        """A refused read or step (403, or 404 for a row outside the caller's scope): auditors see probing too."""
+        user = request.user
+        access_log_denied(
+            user=user if isinstance(user, User) else None,
+            client_label=user.client.name if isinstance(user, access.ApiPrincipal) else "",
+            source=Source.API,
+            model=self.base_queryset.model,
+            value=self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""),
+            lookup=self.lookup_field,
+            request=request._request,
+        )
 
     def created(self, obj: Model) -> Response:
         key = self.lookup_url_kwarg or self.lookup_field

@@ -286,7 +286,8 @@ def test_a_client_without_the_integrity_scopes_gets_403_on_every_integrity_route
         assert response.status_code == 403, (method, url, response.content)
         assert response.json()["code"] == "permission_denied"
     assert totals() == before
-    assert AccessLog.objects.count() == 0
+    assert AccessLog.objects.exclude(action=AccessAction.DENIED).count() == 0  # refusals are logged, not reads
+    assert AccessLog.objects.filter(action=AccessAction.DENIED).count() == len(routes)
 
 
 def test_integrity_read_reads_but_cannot_write(make_api, employee, tester):
@@ -873,7 +874,8 @@ def test_investigators_analysts_and_others_get_403_and_see_nothing(as_user, role
         assert employee.last_name not in response.content.decode()
     assert api.post(check_url(check, "transitions"), {"to": "cancelled", "reason": "x"}).status_code == 403
     assert totals() == before
-    assert AccessLog.objects.count() == 0
+    assert AccessLog.objects.exclude(action=AccessAction.DENIED).count() == 0  # refusals are logged, not reads
+    assert AccessLog.objects.filter(action=AccessAction.DENIED).count() == len(PREFIXES) + 4
 
 
 def test_the_tested_employee_cannot_see_the_check_even_with_the_internal_security_role(as_user, employee, tester):
@@ -893,6 +895,13 @@ def test_the_tested_employee_cannot_see_the_check_even_with_the_internal_securit
     assert error(api.post(check_url(check, "transitions"), {"to": "cancelled", "reason": "Снимаю"}), 404) == {}
     assert error(api.patch(check_url(check), {"scenario": "Другой"}), 404) == {}
     assert check_state(check) == state
+    # Each refused attempt on the check is in the access log as denied, naming the check (never a read of it)
+    logged = AccessLog.objects.filter(object_id=str(check.pk), content_type__model="integritycheck")
+    assert list(logged.order_by("id").values_list("user", "source", "action", "object_repr", "path")) == [
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check)),
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check, "transitions")),
+        (account.pk, Source.API, AccessAction.DENIED, f"Проверка № {check.pk}", check_url(check)),
+    ]
     # Nor can they plan a check about themselves
     before = totals()
     assert error(api.post("/api/v1/integrity-checks/", check_body(employee)), 403) == {}

@@ -23,7 +23,9 @@ def _login(client, user):
 
 
 def _log_count(model) -> int:
-    return AccessLog.objects.filter(content_type=ContentType.objects.get_for_model(model)).count()
+    """Reads of the model in the access log (refused attempts are logged too, as ``denied``)."""
+    logged = AccessLog.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    return logged.exclude(action="denied").count()
 
 
 @pytest.fixture
@@ -159,6 +161,14 @@ def test_others_cannot_see_a_check_and_the_attempt_reads_nothing(client, make_us
     assert client.post(reverse("integrity:check-step", args=[check.pk, "approve"])).status_code == 403
     assert client.get(reverse("history", args=["integrity", "integritycheck", check.pk])).status_code == 404
     assert _log_count(IntegrityCheck) == before
+    # ...but every refused attempt is, so auditors see the probing: the list, the page, the step and the History
+    denied = AccessLog.objects.filter(action="denied").order_by("id")
+    assert list(denied.values_list("content_type__model", "object_id", "path")) == [
+        ("integritycheck", "", reverse("integrity:check-list")),
+        ("integritycheck", str(check.pk), check.get_absolute_url()),
+        ("integritycheck", str(check.pk), reverse("integrity:check-step", args=[check.pk, "approve"])),
+        ("integritycheck", str(check.pk), reverse("history", args=["integrity", "integritycheck", check.pk])),
+    ]
     check.refresh_from_db()
     assert check.status == "draft"
 
@@ -368,3 +378,47 @@ def test_a_full_iin_finds_an_employee_only_for_those_who_see_it(client, security
         employee.personnel_number
         in client.get(reverse("integrity:employee-list"), {"q": employee.iin}).content.decode()
     )
+
+
+def test_auditors_filter_the_access_log_for_refused_reads(client, make_user):
+    # Given a department head who probes a check and another department's employee file
+    check = IntegrityCheckFactory()
+    stranger = EmployeeFactory(department_code="71")
+    head = make_user("department_head", department="75")
+    _login(client, head)
+    assert client.get(check.get_absolute_url()).status_code == 403
+    assert client.get(stranger.get_absolute_url()).status_code == 404
+    assert client.get(reverse("integrity:employee-list")).status_code == 200  # a read, not a refusal
+    # When an auditor filters the access log for refusals
+    _login(client, make_user("auditor", department="00"))
+    response = client.get(reverse("access-log"), {"action": "denied"})
+    # Then they see exactly the two probes, each naming the record asked for
+    assert response.status_code == 200
+    assert [(e.user, e.action, e.content_type.model, e.object_id) for e in response.context["page"]] == [
+        (head, "denied", "employee", str(stranger.pk)),
+        (head, "denied", "integritycheck", str(check.pk)),
+    ]
+    assert "Отказ в доступе" in response.content.decode()
+    assert [e.action for e in client.get(reverse("access-log"), {"action": "list"}).context["page"]] == ["list"]
+
+
+def test_the_employee_history_costs_the_same_queries_whatever_the_number_of_related_records(client, security):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few, many = EmployeeFactory(), EmployeeFactory()
+    for employee, count in ((few, 1), (many, 6)):
+        for _index in range(count):
+            DisciplinaryRecordFactory(employee=employee)
+            IntegrityCheckFactory(employee=employee)
+    _login(client, security)
+    client.get(reverse("history", args=["integrity", "employee", few.pk]))  # warms the content-type cache
+    queries = []
+    for employee in (few, many):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("history", args=["integrity", "employee", employee.pk]))
+        assert response.status_code == 200
+        queries.append(len(captured))
+    assert queries[0] == queries[1]
+    # and the many records shown are each in the access log: 1 employee + 6 records + 6 checks, one insert
+    assert AccessLog.objects.filter(user=security, path=f"/history/integrity/employee/{many.pk}/").count() == 13

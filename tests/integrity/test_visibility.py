@@ -11,10 +11,11 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
 from anticor import access
 from anticor.access import ApiPrincipal, Role
-from anticor.models import ApiClient, Article, Department
+from anticor.models import AccessAction, AccessLog, ApiClient, Article, Department
 from integrity import selectors
 from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck, IntegrityCheckEvent
 from tests.factories import DisciplinaryRecordFactory, EmployeeFactory, IntegrityCheckFactory
@@ -239,3 +240,73 @@ def test_the_records_declare_the_area_and_paths_the_matrix_relies_on():
         ("integrity_checks", "employee__department"),
     ]
     assert IntegrityCheck.self_lookup == "employee__user"
+
+
+# --- the same matrix on History pages and on the pages that aggregate related rows (issue 11) -------------------------
+
+HISTORY_LABELS = {
+    "discipline": "Создание: дисциплинарное взыскание сотрудника",
+    "conviction": "Создание: судимость сотрудника",
+    "check": "Создание: проверка на добропорядочность",
+}
+
+
+def _history_url(record) -> str:
+    return reverse("history", args=[record._meta.app_label, record._meta.model_name, record.pk])
+
+
+@pytest.mark.parametrize(("role", "relation"), [(role, relation) for role in Role.values for relation in RELATIONS])
+def test_history_pages_and_the_employee_file_follow_the_matrix(client, make_user, role, relation):
+    # given a user of department 75 with the role, an employee and one record of each type about them
+    user = make_user(role, department=USER_DEPARTMENT)
+    employee = employee_for(relation, user)
+    records = {record_type: record_of(record_type, employee) for record_type in RECORD_TYPES}
+    check = records["check"]
+    sees = {record_type: relation in VISIBLE[role][record_type] for record_type in RECORD_TYPES}
+    client.force_login(user)
+
+    # then each record's own History opens exactly when its page would, and a refusal is logged as denied
+    for record_type, record in records.items():
+        response = client.get(_history_url(record))
+        assert response.status_code == (200 if sees[record_type] else 404), record_type
+    denied = AccessLog.objects.filter(user=user, action=AccessAction.DENIED)
+    assert sorted(denied.values_list("content_type__model", "object_id")) == sorted(
+        (record._meta.model_name, str(record.pk)) for record_type, record in records.items() if not sees[record_type]
+    )
+    if not sees["employee"]:
+        return
+    # and the employee's History shows the events of exactly the related records the user may read
+    last_log = AccessLog.objects.order_by("-id").values_list("id", flat=True).first()
+    history = client.get(_history_url(employee))
+    labels = {entry.label for entry in history.context["entries"]}
+    assert labels == {"Создание"} | {label for record_type, label in HISTORY_LABELS.items() if sees[record_type]}
+    text = history.content.decode()
+    assert (check.scenario in text, "Проверяющий" in text) == (sees["check"], sees["check"])  # no scenario, no tester
+    # as does the employee's file
+    page = client.get(employee.get_absolute_url()).content.decode()
+    assert (check.get_absolute_url() in page) is sees["check"]
+    assert (records["discipline"].get_absolute_url() in page) is sees["discipline"]
+    # and every record the History showed is in the access log as read, each as itself
+    shown = [employee] + [records[record_type] for record_type in HISTORY_LABELS if sees[record_type]]
+    reads = AccessLog.objects.filter(id__gt=last_log, user=user, action=AccessAction.VIEW, path=_history_url(employee))
+    assert sorted(reads.values_list("content_type__model", "object_id")) == sorted(
+        (record._meta.model_name, str(record.pk)) for record in shown
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "full"),
+    [(Role.INTERNAL_SECURITY, True), (Role.DEPARTMENT_HEAD, False)],
+)
+def test_the_iin_stays_masked_in_history_old_and_new_values(client, make_user, role, full):
+    employee = EmployeeFactory(iin="900101300007", department_code=USER_DEPARTMENT)
+    Employee.objects.filter(pk=employee.pk).update(iin="850101300015")
+    client.force_login(make_user(role, department=USER_DEPARTMENT))
+    entries = client.get(_history_url(employee)).context["entries"]
+    iin_changes = [(c.old, c.new) for entry in entries for c in entry.changes if c.field == "ИИН"]
+    if full:
+        assert iin_changes == [("900101300007", "850101300015"), ("—", "900101300007")]
+    else:
+        assert iin_changes == [("900101******", "850101******"), ("—", "900101******")]
+        text = client.get(_history_url(employee)).content.decode()
+        assert ("900101300007" in text, "850101300015" in text) == (False, False)
