@@ -6,6 +6,7 @@ single line naming the variable (see ``anticor.entrypoint``) instead of a traceb
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +60,15 @@ class Env:
             return int(raw)
         except ValueError:
             raise ConfigError(name, f"expected an integer, got {raw!r}") from None
+
+    def date(self, name: str, default: dt.date) -> dt.date:
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            raise ConfigError(name, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
 
     def list(self, name: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:
         raw = self.str(name, required=required)

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+
+class IdentifierInput(forms.TextInput):
+    """A text input without ``maxlength``: a browser silently cuts a pasted identifier there (a 16-digit ЕРДР
+    number became another case's 15-digit one); too long is refused by the field's validators, with an error."""
+
+    def build_attrs(self, base_attrs: dict[str, Any], extra_attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.pop("maxlength", None)
+        return attrs
 
 
 class LoginForm(AuthenticationForm):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import ApiScope, Area
 from anticor.audit import Source, audited
+from anticor.bounds import CheckConstraint, UniqueConstraint, choice_check
 from anticor.identifiers import validate_bin
 
 two_digit_code = RegexValidator(r"^\d{2}$", _("Код должен состоять из двух цифр."))
@@ -93,8 +94,13 @@ class Region(LocalizedNameMixin):
         verbose_name = _("регион")
         verbose_name_plural = _("регионы")
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^\d{2}$"), name="region_code_two_digits"),
-            models.CheckConstraint(condition=models.Q(kind__in=RegionKind.values), name="region_kind_valid"),
+            CheckConstraint(
+                condition=models.Q(code__regex=r"^\d{2}$"),
+                name="region_code_two_digits",
+                violation_error_message=_("Код — две цифры."),
+                violation_error_field="code",
+            ),
+            choice_check("region_kind_valid", "kind", RegionKind),
         ]
 
 
@@ -119,7 +125,12 @@ class Department(LocalizedNameMixin):
         verbose_name = _("департамент")
         verbose_name_plural = _("департаменты")
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^\d{2}$"), name="department_code_two_digits"),
+            CheckConstraint(
+                condition=models.Q(code__regex=r"^\d{2}$"),
+                name="department_code_two_digits",
+                violation_error_message=_("Код — две цифры."),
+                violation_error_field="code",
+            ),
         ]
 
     @property
@@ -152,10 +163,19 @@ class StateBody(LocalizedNameMixin):
         verbose_name = _("государственный орган")
         verbose_name_plural = _("государственные органы")
         constraints = [
-            models.UniqueConstraint(fields=["name_ru"], name="state_body_name_unique"),
-            models.CheckConstraint(condition=models.Q(kind__in=StateBodyKind.values), name="state_body_kind_valid"),
-            models.CheckConstraint(
-                condition=models.Q(bin__isnull=True) | models.Q(bin__regex=r"^\d{12}$"), name="state_body_bin_digits"
+            UniqueConstraint(
+                fields=["name_ru"],
+                name="state_body_name_unique",
+                violation_error_code="unique",
+                violation_error_message=_("Госорган с таким наименованием уже есть."),
+                violation_error_field="name_ru",
+            ),
+            choice_check("state_body_kind_valid", "kind", StateBodyKind),
+            CheckConstraint(
+                condition=models.Q(bin__isnull=True) | models.Q(bin__regex=r"^\d{12}$"),
+                name="state_body_bin_digits",
+                violation_error_message=_("БИН должен состоять ровно из 12 цифр."),
+                violation_error_field="bin",
             ),
         ]
         indexes = [models.Index(fields=["kind", "region"])]
@@ -249,7 +269,7 @@ class AccessLog(models.Model):
         verbose_name_plural = _("журнал доступа")
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(action__in=AccessAction.values), name="access_log_action_valid"),
+            choice_check("access_log_action_valid", "action", AccessAction),
         ]
         triggers = [
             pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),

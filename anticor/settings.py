@@ -6,7 +6,7 @@ without ``DATABASE_URL``/``REDIS_URL``, or with a Redis it cannot reach. ``.env.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
 DISCIPLINE_EXPIRY_MONTHS = env.int("DISCIPLINE_EXPIRY_MONTHS", default=12)
 if not 1 <= DISCIPLINE_EXPIRY_MONTHS <= 120:
     raise ConfigError("DISCIPLINE_EXPIRY_MONTHS", f"expected 1..120 months, got {DISCIPLINE_EXPIRY_MONTHS}")
+
+# --- plausible data ------------------------------------------------------------------------------------------------
+# No date of a record lies before this day (anticor.bounds): older dates are typing errors, not history.
+EARLIEST_RECORD_DATE = env.date("EARLIEST_RECORD_DATE", default=date(2000, 1, 1))
 
 # --- logging --------------------------------------------------------------------------------------------------------
 LOGGING = {

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anticor import access
+from anticor.forms import IdentifierInput
 from anticor.models import Article, Department, StateBody, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RecommendationMeasure, RootCause, Subject, TerminationGround
@@ -89,7 +90,7 @@ class CaseForm(VersionedForm):
             "registered_on": DATE,
             "summary": forms.Textarea(attrs={"rows": 4}),
             "articles": forms.SelectMultiple(attrs={"size": 6}),
-            "registration_number": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 15, "autofocus": True}),
+            "registration_number": IdentifierInput(attrs={"inputmode": "numeric", "autofocus": True}),
         }
         help_texts = {"registration_number": _("15 цифр, как в ЕРДР.")}
         error_messages = {"registration_number": {"unique": _("Дело с таким номером ЕРДР уже зарегистрировано.")}}
@@ -133,7 +134,7 @@ class SubjectForm(forms.ModelForm):
     class Meta:
         model = Subject
         fields = ["full_name", "iin", "position", "post_category", "state_body", "role"]
-        widgets = {"iin": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12})}
+        widgets = {"iin": IdentifierInput(attrs={"inputmode": "numeric"})}
 
 
 class BaseSubjectFormSet(forms.BaseInlineFormSet):
@@ -180,7 +181,9 @@ class TransitionForm(forms.Form):
     termination_ground = forms.ModelChoiceField(
         label=_("Основание прекращения"), queryset=TerminationGround.objects.filter(is_active=True), required=False
     )
-    merged_into = forms.CharField(label=_("Номер ЕРДР дела, с которым соединяется"), max_length=15, required=False)
+    merged_into = forms.CharField(
+        label=_("Номер ЕРДР дела, с которым соединяется"), max_length=15, required=False, widget=IdentifierInput
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:

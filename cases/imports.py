@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from anticor import access
 from anticor.access import AccessDenied, Area
+from anticor.bounds import past_date
 from anticor.identifiers import validate_iin, validate_registration_number
 from anticor.models import Article, Department, StateBody
 from cases.choices import SubjectRole
@@ -516,6 +517,10 @@ def _validate_row(
         date = _parse_date(value)
         if date > today:
             raise _CellError(_("Дата регистрации не может быть в будущем."))
+        try:
+            past_date(date)
+        except ValidationError as error:
+            raise _CellError(error.messages[0]) from None
         return date
 
     def department(value: Any) -> Department:

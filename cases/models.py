@@ -9,13 +9,24 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
+from anticor.bounds import (
+    TEXT_DOCUMENT,
+    TEXT_NOTE,
+    CheckConstraint,
+    DateBounds,
+    UniqueConstraint,
+    bounded_text,
+    choice_check,
+    past_date,
+    planned_date,
+)
 from anticor.identifiers import validate_iin, validate_registration_number
 from anticor.models import CodedReference, VersionedModel
 from cases.choices import (
@@ -59,7 +70,7 @@ class RootCauseCategory(CodedReference):
 
     access_area = Area.REFERENCE
 
-    description = models.TextField(_("описание"), blank=True)
+    description = bounded_text(_("описание"), blank=True)
 
     class Meta(CodedReference.Meta):
         verbose_name = _("категория причин и условий")
@@ -69,8 +80,15 @@ class RootCauseCategory(CodedReference):
 non_negative = MinValueValidator(Decimal(0), _("Сумма не может быть отрицательной."))
 
 
-def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> CheckConstraint:
+    return choice_check(name, field, choices)
+
+
+validate_recommendation_number = RegexValidator(
+    r"^[^\W_][\w./№-]*$",
+    _("Номер представления: буквы, цифры и знаки «-», «/», «.», «№», без пробелов; начинается с буквы или цифры."),
+    code="recommendation_number_format",
+)
 
 
 @audited(exclude=["search_vector", "updated_at"])
@@ -84,7 +102,10 @@ class Case(VersionedModel):
     registration_number = models.CharField(
         _("номер ЕРДР"), max_length=15, unique=True, validators=[validate_registration_number]
     )
-    registered_on = models.DateField(_("дата регистрации"))
+    registered_on = models.DateField(
+        _("дата регистрации"),
+        validators=[DateBounds(future_message=_("Дата регистрации не может быть в будущем."))],
+    )
     department = models.ForeignKey(
         "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -93,7 +114,7 @@ class Case(VersionedModel):
         "anticor.StateBody", verbose_name=_("государственный орган"), on_delete=models.PROTECT, related_name="cases"
     )
     sector = models.ForeignKey(Sector, verbose_name=_("сфера"), on_delete=models.PROTECT, related_name="cases")
-    summary = models.TextField(_("фабула"))
+    summary = bounded_text(_("фабула"), max_length=TEXT_DOCUMENT)
     investigator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("следователь"),
@@ -109,9 +130,9 @@ class Case(VersionedModel):
         _("возмещено, тенге"), max_digits=18, decimal_places=2, default=Decimal(0), validators=[non_negative]
     )
     status = models.CharField(_("статус"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
-    status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True)
-    sent_to_court_on = models.DateField(_("дата направления в суд"), null=True, blank=True)
-    closed_on = models.DateField(_("дата окончательного решения"), null=True, blank=True)
+    status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True, validators=[past_date])
+    sent_to_court_on = models.DateField(_("дата направления в суд"), null=True, blank=True, validators=[past_date])
+    closed_on = models.DateField(_("дата окончательного решения"), null=True, blank=True, validators=[past_date])
     termination_ground = models.ForeignKey(
         TerminationGround,
         verbose_name=_("основание прекращения"),
@@ -124,7 +145,7 @@ class Case(VersionedModel):
         "self", verbose_name=_("соединено с делом"), on_delete=models.PROTECT, null=True, blank=True
     )
     is_archived = models.BooleanField(_("в архиве"), default=False)
-    archive_reason = models.TextField(_("причина архивирования"), blank=True)
+    archive_reason = bounded_text(_("причина архивирования"), max_length=TEXT_NOTE, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -132,22 +153,42 @@ class Case(VersionedModel):
         verbose_name = _("уголовное дело")
         verbose_name_plural = _("уголовные дела")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(registration_number__regex=r"^\d{15}$"), name="case_registration_number_15_digits"
+            CheckConstraint(
+                condition=models.Q(registration_number__regex=r"^\d{15}$"),
+                name="case_registration_number_15_digits",
+                violation_error_message=_("Номер ЕРДР должен состоять ровно из 15 цифр."),
+                violation_error_field="registration_number",
             ),
-            models.CheckConstraint(condition=models.Q(damage_amount__gte=0), name="case_damage_non_negative"),
-            models.CheckConstraint(condition=models.Q(recovered_amount__gte=0), name="case_recovered_non_negative"),
-            models.CheckConstraint(
-                condition=models.Q(recovered_amount__lte=models.F("damage_amount")), name="case_recovered_le_damage"
+            CheckConstraint(
+                condition=models.Q(damage_amount__gte=0),
+                name="case_damage_non_negative",
+                violation_error_message=_("Сумма не может быть отрицательной."),
+                violation_error_field="damage_amount",
+            ),
+            CheckConstraint(
+                condition=models.Q(recovered_amount__gte=0),
+                name="case_recovered_non_negative",
+                violation_error_message=_("Сумма не может быть отрицательной."),
+                violation_error_field="recovered_amount",
+            ),
+            CheckConstraint(
+                condition=models.Q(recovered_amount__lte=models.F("damage_amount")),
+                name="case_recovered_le_damage",
+                violation_error_message=_("Возмещено не может быть больше ущерба."),
+                violation_error_field="recovered_amount",
             ),
             _status_check("case_status_valid", "status", CaseStatus),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(status=CaseStatus.TERMINATED) | models.Q(termination_ground__isnull=False),
                 name="case_terminated_has_ground",
+                violation_error_message=_("Для прекращённого дела укажите основание прекращения."),
+                violation_error_field="termination_ground",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(status=CaseStatus.MERGED) | models.Q(merged_into__isnull=False),
                 name="case_merged_has_target",
+                violation_error_message=_("Для соединённого дела укажите дело, с которым оно соединено."),
+                violation_error_field="merged_into",
             ),
         ]
         indexes = [
@@ -200,7 +241,12 @@ class Subject(models.Model):
         verbose_name = _("участник дела")
         verbose_name_plural = _("участники дела")
         constraints = [
-            models.CheckConstraint(condition=models.Q(iin__regex=r"^\d{12}$"), name="subject_iin_12_digits"),
+            CheckConstraint(
+                condition=models.Q(iin__regex=r"^\d{12}$"),
+                name="subject_iin_12_digits",
+                violation_error_message=_("ИИН должен состоять ровно из 12 цифр."),
+                violation_error_field="iin",
+            ),
             _status_check("subject_role_valid", "role", SubjectRole),
             _status_check("subject_post_category_valid", "post_category", PostCategory),
         ]
@@ -224,7 +270,7 @@ class RootCause(VersionedModel):
     category = models.ForeignKey(
         RootCauseCategory, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="root_causes"
     )
-    description = models.TextField(_("описание"))
+    description = bounded_text(_("описание"))
     state_body = models.ForeignKey(
         "anticor.StateBody",
         verbose_name=_("ответственный госорган"),
@@ -232,13 +278,15 @@ class RootCause(VersionedModel):
         related_name="root_causes",
     )
     cases = models.ManyToManyField(Case, verbose_name=_("дела"), related_name="root_causes", blank=True)
-    identified_on = models.DateField(_("дата выявления"))
+    identified_on = models.DateField(
+        _("дата выявления"), validators=[DateBounds(future_message=_("Дата выявления не может быть в будущем."))]
+    )
     status = models.CharField(
         _("статус"), max_length=16, choices=RootCauseStatus.choices, default=RootCauseStatus.IDENTIFIED
     )
-    verified_on = models.DateField(_("дата подтверждения устранения"), null=True, blank=True)
-    verification_evidence = models.TextField(_("подтверждение устранения"), blank=True)
-    regressed_on = models.DateField(_("дата возобновления"), null=True, blank=True)
+    verified_on = models.DateField(_("дата подтверждения устранения"), null=True, blank=True, validators=[past_date])
+    verification_evidence = bounded_text(_("подтверждение устранения"), max_length=TEXT_NOTE, blank=True)
+    regressed_on = models.DateField(_("дата возобновления"), null=True, blank=True, validators=[past_date])
     regressed_by = models.ForeignKey(
         Case,
         verbose_name=_("дело, выявившее возобновление"),
@@ -254,10 +302,12 @@ class RootCause(VersionedModel):
         verbose_name_plural = _("причины и условия")
         constraints = [
             _status_check("root_cause_status_valid", "status", RootCauseStatus),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(status=RootCauseStatus.ELIMINATED)
                 | (models.Q(verified_on__isnull=False) & ~models.Q(verification_evidence="")),
                 name="root_cause_eliminated_is_verified",
+                violation_error_message=_("Устранение подтверждается датой и описанием подтверждения."),
+                violation_error_field="verification_evidence",
             ),
         ]
         indexes = [
@@ -280,7 +330,7 @@ class Recommendation(VersionedModel):
     history_includes_related = True  # subjects, links and measures show in its History
     department_lookup = "department"
 
-    number = models.CharField(_("номер"), max_length=64)
+    number = models.CharField(_("номер"), max_length=64, validators=[validate_recommendation_number])
     department = models.ForeignKey(
         "anticor.Department", verbose_name=_("департамент"), on_delete=models.PROTECT, related_name="recommendations"
     )
@@ -290,13 +340,13 @@ class Recommendation(VersionedModel):
     root_causes = models.ManyToManyField(
         RootCause, verbose_name=_("причины и условия"), related_name="recommendations", blank=True
     )
-    issued_on = models.DateField(_("дата внесения"), null=True, blank=True)
-    delivered_on = models.DateField(_("дата вручения"), null=True, blank=True)
-    due_on = models.DateField(_("срок ответа"), null=True, blank=True)
-    answered_on = models.DateField(_("дата ответа"), null=True, blank=True)
-    answer_summary = models.TextField(_("содержание ответа"), blank=True)
-    verified_on = models.DateField(_("дата проверки исполнения"), null=True, blank=True)
-    verification_note = models.TextField(_("результат проверки исполнения"), blank=True)
+    issued_on = models.DateField(_("дата внесения"), null=True, blank=True, validators=[past_date])
+    delivered_on = models.DateField(_("дата вручения"), null=True, blank=True, validators=[past_date])
+    due_on = models.DateField(_("срок ответа"), null=True, blank=True, validators=[planned_date])
+    answered_on = models.DateField(_("дата ответа"), null=True, blank=True, validators=[past_date])
+    answer_summary = bounded_text(_("содержание ответа"), blank=True)
+    verified_on = models.DateField(_("дата проверки исполнения"), null=True, blank=True, validators=[past_date])
+    verification_note = bounded_text(_("результат проверки исполнения"), blank=True)
     status = models.CharField(
         _("статус"), max_length=16, choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT
     )
@@ -307,15 +357,35 @@ class Recommendation(VersionedModel):
         verbose_name_plural = _("представления")
         constraints = [
             _status_check("recommendation_status_valid", "status", RecommendationStatus),
-            models.UniqueConstraint(fields=["department", "number"], name="recommendation_number_unique"),
-            models.CheckConstraint(
+            UniqueConstraint(
+                fields=["department", "number"],
+                name="recommendation_number_unique",
+                violation_error_code="unique",
+                violation_error_message=_("Представление с таким номером в этом департаменте уже есть."),
+                violation_error_field="number",
+            ),
+            CheckConstraint(
                 condition=models.Q(delivered_on__isnull=True)
                 | models.Q(issued_on__isnull=False, delivered_on__gte=models.F("issued_on")),
                 name="recommendation_delivered_after_issue",
+                violation_error_message=_("Дата вручения не может быть раньше даты внесения."),
+                violation_error_field="delivered_on",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(answered_on__isnull=True) | models.Q(answered_on__gte=models.F("issued_on")),
                 name="recommendation_answered_after_issue",
+                violation_error_message=_("Дата ответа не может быть раньше даты внесения."),
+                violation_error_field="answered_on",
+            ),
+            CheckConstraint(
+                condition=models.Q(due_on__isnull=True)
+                | (
+                    (models.Q(delivered_on__isnull=True) | models.Q(due_on__gte=models.F("delivered_on")))
+                    & (models.Q(issued_on__isnull=True) | models.Q(due_on__gte=models.F("issued_on")))
+                ),
+                name="recommendation_due_after_delivery",
+                violation_error_message=_("Срок ответа не может быть раньше даты внесения и даты вручения."),
+                violation_error_field="due_on",
             ),
         ]
         indexes = [
@@ -343,9 +413,9 @@ class RecommendationMeasure(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, verbose_name=_("представление"), on_delete=models.PROTECT, related_name="measures"
     )
-    description = models.TextField(_("мера"))
+    description = bounded_text(_("мера"))
     responsible_person = models.CharField(_("ответственное лицо"), max_length=255)
-    done_on = models.DateField(_("дата исполнения"), null=True, blank=True)
+    done_on = models.DateField(_("дата исполнения"), null=True, blank=True, validators=[past_date])
 
     class Meta:
         ordering = ["id"]

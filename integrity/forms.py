@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area, Role
+from anticor.forms import IdentifierInput
 from anticor.models import Article, User
 from cases.forms import DATE, VersionedForm, departments_for
 from integrity.choices import CheckOutcome, DisciplineStatus
@@ -40,14 +41,14 @@ class EmployeeForm(ServiceValidated, ServiceValues, VersionedForm):
             "dismissed_on",
             "user",
         ]
-        widgets = {"hired_on": DATE, "dismissed_on": DATE}
+        widgets = {"hired_on": DATE, "dismissed_on": DATE, "personnel_number": IdentifierInput, "iin": IdentifierInput}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments_for(user, Area.STAFF)
         self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         self.fields["user"].label_from_instance = lambda account: f"{account.display_name} ({account.username})"
-        self.fields["iin"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": 12})
+        self.fields["iin"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         if self.instance.pk:
             self.fields["personnel_number"].disabled = True  # the natural key never changes
 

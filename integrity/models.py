@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
+from anticor.bounds import TEXT_NOTE, CheckConstraint, bounded_text, choice_check, past_date, planned_date, service_date
 from anticor.identifiers import mask_iin, validate_iin
 from anticor.models import CodedReference, VersionedModel
 from integrity.choices import CheckOutcome, CheckStatus, CheckTrigger, DisciplineStatus, EmployeeStatus
@@ -33,8 +34,8 @@ def _no_delete(name: str) -> pgtrigger.Protect:
     return pgtrigger.Protect(name=name, operation=pgtrigger.Delete)
 
 
-def _choice_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+def _choice_check(name: str, field: str, choices: type[models.TextChoices]) -> CheckConstraint:
+    return choice_check(name, field, choices)
 
 
 @audited()
@@ -85,9 +86,9 @@ class Employee(VersionedModel):
     )
     position = models.CharField(_("должность"), max_length=255)
     special_rank = models.CharField(_("специальное звание"), max_length=100, blank=True)
-    hired_on = models.DateField(_("дата поступления на службу"))
+    hired_on = models.DateField(_("дата поступления на службу"), validators=[service_date])
     status = models.CharField(_("статус"), max_length=16, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
-    dismissed_on = models.DateField(_("дата увольнения"), null=True, blank=True)
+    dismissed_on = models.DateField(_("дата увольнения"), null=True, blank=True, validators=[service_date])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("учётная запись"),
@@ -105,13 +106,23 @@ class Employee(VersionedModel):
         triggers = [_no_delete("employee_no_delete")]
         constraints = [
             _choice_check("employee_status_valid", "status", EmployeeStatus),
-            models.CheckConstraint(condition=models.Q(iin__regex=r"^\d{12}$"), name="employee_iin_12_digits"),
-            models.CheckConstraint(
-                condition=models.Q(personnel_number__regex=PERSONNEL_NUMBER_RE), name="employee_personnel_number_format"
+            CheckConstraint(
+                condition=models.Q(iin__regex=r"^\d{12}$"),
+                name="employee_iin_12_digits",
+                violation_error_message=_("ИИН должен состоять ровно из 12 цифр."),
+                violation_error_field="iin",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
+                condition=models.Q(personnel_number__regex=PERSONNEL_NUMBER_RE),
+                name="employee_personnel_number_format",
+                violation_error_message=_("Табельный номер: до 20 знаков — цифры, заглавные латинские буквы и дефис."),
+                violation_error_field="personnel_number",
+            ),
+            CheckConstraint(
                 condition=~models.Q(status=EmployeeStatus.DISMISSED) | models.Q(dismissed_on__isnull=False),
                 name="employee_dismissed_has_date",
+                violation_error_message=_("Для уволенного сотрудника укажите дату увольнения."),
+                violation_error_field="dismissed_on",
             ),
         ]
         indexes = [models.Index(fields=["department", "status"])]
@@ -139,9 +150,9 @@ class DisciplinaryRecord(VersionedModel):
     employee = models.ForeignKey(
         Employee, verbose_name=_("сотрудник"), on_delete=models.PROTECT, related_name="disciplinary_records"
     )
-    offence = models.TextField(_("проступок"))
-    committed_on = models.DateField(_("дата совершения проступка"))
-    discovered_on = models.DateField(_("дата обнаружения проступка"))
+    offence = bounded_text(_("проступок"))
+    committed_on = models.DateField(_("дата совершения проступка"), validators=[past_date])
+    discovered_on = models.DateField(_("дата обнаружения проступка"), validators=[past_date])
     corruption_related = models.BooleanField(_("коррупционный проступок"), default=False)
     sanction = models.ForeignKey(
         Sanction, verbose_name=_("взыскание"), on_delete=models.PROTECT, related_name="records"
@@ -152,13 +163,13 @@ class DisciplinaryRecord(VersionedModel):
         help_text=_("Только для увольнения со службы."),
     )
     order_number = models.CharField(_("номер приказа"), max_length=64)
-    imposed_on = models.DateField(_("дата приказа (наложения)"))
-    expires_on = models.DateField(_("срок действия до"), null=True, blank=True)
+    imposed_on = models.DateField(_("дата приказа (наложения)"), validators=[past_date])
+    expires_on = models.DateField(_("срок действия до"), null=True, blank=True, validators=[planned_date])
     status = models.CharField(
         _("статус"), max_length=16, choices=DisciplineStatus.choices, default=DisciplineStatus.ACTIVE
     )
-    status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True)
-    status_reason = models.TextField(_("основание смены статуса"), blank=True)
+    status_changed_on = models.DateField(_("дата смены статуса"), null=True, blank=True, validators=[past_date])
+    status_reason = bounded_text(_("основание смены статуса"), max_length=TEXT_NOTE, blank=True)
 
     class Meta:
         ordering = ["-imposed_on", "-id"]
@@ -167,17 +178,23 @@ class DisciplinaryRecord(VersionedModel):
         triggers = [_no_delete("discipline_no_delete")]
         constraints = [
             _choice_check("discipline_status_valid", "status", DisciplineStatus),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("imposed_on")),
                 name="discipline_expires_after_imposed",
+                violation_error_message=_("Срок действия должен быть позже даты приказа."),
+                violation_error_field="expires_on",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(discovered_on__gte=models.F("committed_on")),
                 name="discipline_discovered_after_committed",
+                violation_error_message=_("Проступок не может быть обнаружен раньше, чем совершён."),
+                violation_error_field="discovered_on",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(imposed_on__gte=models.F("discovered_on")),
                 name="discipline_imposed_after_discovered",
+                violation_error_message=_("Взыскание не может быть наложено раньше обнаружения проступка."),
+                violation_error_field="imposed_on",
             ),
         ]
         indexes = [
@@ -207,9 +224,9 @@ class Conviction(VersionedModel):
     article = models.ForeignKey(
         "anticor.Article", verbose_name=_("статья УК"), on_delete=models.PROTECT, related_name="+"
     )
-    verdict_on = models.DateField(_("дата приговора"))
+    verdict_on = models.DateField(_("дата приговора"), validators=[service_date])
     court = models.CharField(_("суд"), max_length=255, blank=True)
-    sentence = models.TextField(_("наказание"))
+    sentence = bounded_text(_("наказание"), max_length=TEXT_NOTE)
 
     class Meta:
         ordering = ["-verdict_on", "-id"]
@@ -235,8 +252,8 @@ class IntegrityCheck(VersionedModel):
         Employee, verbose_name=_("проверяемый сотрудник"), on_delete=models.PROTECT, related_name="integrity_checks"
     )
     trigger = models.CharField(_("основание проведения"), max_length=16, choices=CheckTrigger.choices)
-    grounds = models.TextField(_("основания целевой проверки"), blank=True)
-    scenario = models.TextField(_("сценарий"))
+    grounds = bounded_text(_("основания целевой проверки"), blank=True)
+    scenario = bounded_text(_("сценарий"))
     tester = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("проверяющий"), on_delete=models.PROTECT, related_name="+"
     )
@@ -248,20 +265,20 @@ class IntegrityCheck(VersionedModel):
         blank=True,
         related_name="+",
     )
-    approved_on = models.DateField(_("дата утверждения"), null=True, blank=True)
-    planned_from = models.DateField(_("проведение с"))
-    planned_to = models.DateField(_("проведение по"))
+    approved_on = models.DateField(_("дата утверждения"), null=True, blank=True, validators=[past_date])
+    planned_from = models.DateField(_("проведение с"), validators=[planned_date])
+    planned_to = models.DateField(_("проведение по"), validators=[planned_date])
     safeguard_realistic = models.BooleanField(_("ситуация реалистична и типична для службы"), default=False)
     safeguard_no_excess_inducement = models.BooleanField(
         _("склонение не сильнее того, с чем сталкивается обычный сотрудник"), default=False
     )
     safeguard_no_provocation = models.BooleanField(_("провокация исключена"), default=False)
     status = models.CharField(_("статус"), max_length=16, choices=CheckStatus.choices, default=CheckStatus.DRAFT)
-    conducted_on = models.DateField(_("дата проведения"), null=True, blank=True)
-    conduct_notes = models.TextField(_("ход проведения"), blank=True)
+    conducted_on = models.DateField(_("дата проведения"), null=True, blank=True, validators=[past_date])
+    conduct_notes = bounded_text(_("ход проведения"), blank=True)
     outcome = models.CharField(_("результат"), max_length=32, choices=CheckOutcome.choices, blank=True)
-    outcome_summary = models.TextField(_("заключение"), blank=True)
-    reviewed_on = models.DateField(_("дата рассмотрения"), null=True, blank=True)
+    outcome_summary = bounded_text(_("заключение"), blank=True)
+    reviewed_on = models.DateField(_("дата рассмотрения"), null=True, blank=True, validators=[past_date])
     follow_up_record = models.OneToOneField(
         DisciplinaryRecord,
         verbose_name=_("последовавшее взыскание"),
@@ -270,9 +287,9 @@ class IntegrityCheck(VersionedModel):
         blank=True,
         related_name="integrity_check",
     )
-    employee_informed_on = models.DateField(_("сотрудник ознакомлен"), null=True, blank=True)
-    closed_on = models.DateField(_("дата закрытия"), null=True, blank=True)
-    cancel_reason = models.TextField(_("причина отмены"), blank=True)
+    employee_informed_on = models.DateField(_("сотрудник ознакомлен"), null=True, blank=True, validators=[past_date])
+    closed_on = models.DateField(_("дата закрытия"), null=True, blank=True, validators=[past_date])
+    cancel_reason = bounded_text(_("причина отмены"), max_length=TEXT_NOTE, blank=True)
 
     class Meta:
         ordering = ["-planned_from", "-id"]
@@ -282,28 +299,44 @@ class IntegrityCheck(VersionedModel):
         constraints = [
             _choice_check("check_status_valid", "status", CheckStatus),
             _choice_check("check_trigger_valid", "trigger", CheckTrigger),
-            models.CheckConstraint(
-                condition=models.Q(outcome="") | models.Q(outcome__in=CheckOutcome.values), name="check_outcome_valid"
+            CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(outcome__in=CheckOutcome.values),
+                name="check_outcome_valid",
+                violation_error_code="invalid_choice",
+                violation_error_message=_("Недопустимое значение."),
+                violation_error_field="outcome",
             ),
-            models.CheckConstraint(
-                condition=models.Q(planned_to__gte=models.F("planned_from")), name="check_window_ordered"
+            CheckConstraint(
+                condition=models.Q(planned_to__gte=models.F("planned_from")),
+                name="check_window_ordered",
+                violation_error_message=_("Окончание периода проведения не может быть раньше его начала."),
+                violation_error_field="planned_to",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(trigger=CheckTrigger.TARGETED) | ~models.Q(grounds=""),
                 name="check_targeted_has_grounds",
+                violation_error_message=_("Для целевой проверки укажите основания."),
+                violation_error_field="grounds",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(status__in=[CheckStatus.DRAFT, CheckStatus.CANCELLED])
                 | models.Q(approver__isnull=False, approved_on__isnull=False),
                 name="check_approved_has_approver",
+                violation_error_message=_("Утверждённая проверка должна иметь утвердившего и дату утверждения."),
+                violation_error_field="approver",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(approver=models.F("tester")), name="check_approver_is_not_tester"
+            CheckConstraint(
+                condition=~models.Q(approver=models.F("tester")),
+                name="check_approver_is_not_tester",
+                violation_error_message=_("Проверку не может утвердить сам проверяющий."),
+                violation_error_field="approver",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(outcome="")
                 | models.Q(conducted_on__isnull=False, status__in=[CheckStatus.REVIEWED, CheckStatus.CLOSED]),
                 name="check_outcome_after_conduct",
+                violation_error_message=_("Результат вносится только после проведения проверки."),
+                violation_error_field="outcome",
             ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["conducted_on"])]

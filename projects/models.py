@@ -5,12 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
+from anticor.bounds import (
+    PERCENT,
+    PERCENT_MESSAGE,
+    CheckConstraint,
+    DateBounds,
+    bounded_text,
+    choice_check,
+    normalize_unit,
+    percent_errors,
+    planned_date,
+)
+from anticor.indicators.registry import validate_indicator_code
 from anticor.models import LocalizedNameMixin, Versioned
 from projects.choices import (
     Better,
@@ -22,8 +35,8 @@ from projects.choices import (
 )
 
 
-def _choice_check(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+def _choice_check(name: str, field: str, choices: type[models.TextChoices]) -> CheckConstraint:
+    return choice_check(name, field, choices)
 
 
 @audited()
@@ -71,7 +84,7 @@ class Project(Versioned):
         _("шифр"), max_length=32, unique=True, help_text=_("Например, ПК-2026-01: латиница, цифры, дефис.")
     )
     title = models.CharField(_("наименование"), max_length=300)
-    goal = models.TextField(_("цель"))
+    goal = bounded_text(_("цель"))
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("руководитель проекта"), on_delete=models.PROTECT, related_name="+"
     )
@@ -99,10 +112,10 @@ class Project(Versioned):
         blank=True,
         related_name="projects",
     )
-    start_on = models.DateField(_("начало"))
-    end_on = models.DateField(_("окончание"))
+    start_on = models.DateField(_("начало"), validators=[planned_date])
+    end_on = models.DateField(_("окончание"), validators=[planned_date])
     status = models.CharField(_("статус"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
-    partners = models.TextField(_("партнёры"), blank=True, help_text=_("Общественные советы, НПО, эксперты."))
+    partners = bounded_text(_("партнёры"), blank=True, help_text=_("Общественные советы, НПО, эксперты."))
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -112,10 +125,17 @@ class Project(Versioned):
         verbose_name_plural = _("проекты")
         constraints = [
             _choice_check("project_status_valid", "status", ProjectStatus),
-            models.CheckConstraint(condition=models.Q(end_on__gte=models.F("start_on")), name="project_dates_ordered"),
-            models.CheckConstraint(
+            CheckConstraint(
+                condition=models.Q(end_on__gte=models.F("start_on")),
+                name="project_dates_ordered",
+                violation_error_message=_("Окончание проекта не может быть раньше начала."),
+                violation_error_field="end_on",
+            ),
+            CheckConstraint(
                 condition=models.Q(owner_department__isnull=False) | models.Q(owner_state_body__isnull=False),
                 name="project_has_owner",
+                violation_error_message=_("Укажите департамент-владелец или госорган-владелец."),
+                violation_error_field="owner_department",
             ),
         ]
         indexes = [models.Index(fields=["direction", "status"]), models.Index(fields=["owner_department"])]
@@ -133,9 +153,9 @@ class KPI(Versioned, ProjectScoped):
     unit = models.CharField(_("единица измерения"), max_length=50)
     baseline = models.DecimalField(_("базовое значение"), max_digits=18, decimal_places=4)
     target = models.DecimalField(_("целевое значение"), max_digits=18, decimal_places=4)
-    target_on = models.DateField(_("срок достижения"))
+    target_on = models.DateField(_("срок достижения"), validators=[planned_date])
     better = models.CharField(_("лучше, когда"), max_length=8, choices=Better.choices, default=Better.HIGHER)
-    method = models.TextField(_("методика расчёта"), blank=True)
+    method = bounded_text(_("методика расчёта"), blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ответственный"),
@@ -145,7 +165,9 @@ class KPI(Versioned, ProjectScoped):
         related_name="+",
     )
     source = models.CharField(_("источник"), max_length=16, choices=KPISource.choices, default=KPISource.MANUAL)
-    indicator_code = models.CharField(_("код показателя"), max_length=64, blank=True)
+    indicator_code = models.CharField(
+        _("код показателя"), max_length=64, blank=True, validators=[validate_indicator_code]
+    )
     indicator_scope = models.CharField(
         _("охват показателя"), max_length=8, blank=True, help_text=_("agency или код департамента.")
     )
@@ -156,17 +178,38 @@ class KPI(Versioned, ProjectScoped):
         verbose_name = _("ключевой показатель (KPI)")
         verbose_name_plural = _("ключевые показатели (KPI)")
         constraints = [
-            models.CheckConstraint(condition=~models.Q(target=models.F("baseline")), name="kpi_target_differs"),
+            CheckConstraint(
+                condition=~models.Q(target=models.F("baseline")),
+                name="kpi_target_differs",
+                violation_error_message=_("Целевое значение должно отличаться от базового."),
+                violation_error_field="target",
+            ),
             _choice_check("kpi_better_valid", "better", Better),
             _choice_check("kpi_source_valid", "source", KPISource),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(source=KPISource.INDICATOR) | ~models.Q(indicator_code=""),
                 name="kpi_indicator_bound",
+                violation_error_message=_("Для показателя из расчёта укажите код показателя."),
+                violation_error_field="indicator_code",
+            ),
+            CheckConstraint(
+                condition=~models.Q(unit=PERCENT)
+                | models.Q(baseline__gte=0, baseline__lte=100, target__gte=0, target__lte=100),
+                name="kpi_percent_within_0_100",
+                violation_error_message=PERCENT_MESSAGE,
+                violation_error_field="target",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.unit = normalize_unit(self.unit)
+        errors = percent_errors(self.unit, baseline=self.baseline, target=self.target)
+        if errors:
+            raise ValidationError(errors)
 
 
 @audited()
@@ -178,11 +221,13 @@ class KPIMeasurement(models.Model):
     owner_path = "kpi__project"
 
     kpi = models.ForeignKey(KPI, verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="measurements")
-    measured_on = models.DateField(_("дата измерения"))
+    measured_on = models.DateField(
+        _("дата измерения"), validators=[DateBounds(future_message=_("Дата измерения не может быть в будущем."))]
+    )
     period = models.CharField(_("период"), max_length=16, blank=True, help_text=_("Например, 2026-Q1."))
     value = models.DecimalField(_("значение"), max_digits=18, decimal_places=4)
     source = models.CharField(_("источник"), max_length=16, choices=KPISource.choices, default=KPISource.MANUAL)
-    evidence = models.TextField(_("подтверждение"), blank=True)
+    evidence = bounded_text(_("подтверждение"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("кто внёс"),
@@ -202,14 +247,26 @@ class KPIMeasurement(models.Model):
     def __str__(self) -> str:
         return f"{self.kpi}: {self.value} ({self.measured_on})"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.kpi_id is not None:
+            errors = percent_errors(self.kpi.unit, value=self.value)
+            if errors:
+                raise ValidationError(errors)
+
 
 @audited()
 class Milestone(Versioned, ProjectScoped):
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("наименование"), max_length=300)
-    due_on = models.DateField(_("срок"))
-    done_on = models.DateField(_("дата выполнения"), null=True, blank=True)
-    evidence = models.TextField(_("подтверждение выполнения"), blank=True)
+    due_on = models.DateField(_("срок"), validators=[planned_date])
+    done_on = models.DateField(
+        _("дата выполнения"),
+        null=True,
+        blank=True,
+        validators=[DateBounds(future_message=_("Дата выполнения не может быть в будущем."))],
+    )
+    evidence = bounded_text(_("подтверждение выполнения"), blank=True)
     status = models.CharField(
         _("статус"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
     )
@@ -220,10 +277,12 @@ class Milestone(Versioned, ProjectScoped):
         verbose_name_plural = _("контрольные точки")
         constraints = [
             _choice_check("milestone_status_valid", "status", MilestoneStatus),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(status=MilestoneStatus.DONE)
                 | (models.Q(done_on__isnull=False) & ~models.Q(evidence="")),
                 name="milestone_done_has_evidence",
+                violation_error_message=_("Выполнение подтверждается датой и описанием подтверждения."),
+                violation_error_field="evidence",
             ),
         ]
 
@@ -237,14 +296,14 @@ class Milestone(Versioned, ProjectScoped):
 @audited()
 class Risk(Versioned, ProjectScoped):
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="risks")
-    description = models.TextField(_("описание"))
+    description = bounded_text(_("описание"))
     likelihood = models.PositiveSmallIntegerField(
         _("вероятность (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     impact = models.PositiveSmallIntegerField(
         _("влияние (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    mitigation = models.TextField(_("меры реагирования"), blank=True)
+    mitigation = bounded_text(_("меры реагирования"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("владелец риска"),
@@ -261,10 +320,18 @@ class Risk(Versioned, ProjectScoped):
         verbose_name_plural = _("риски")
         constraints = [
             _choice_check("risk_status_valid", "status", RiskStatus),
-            models.CheckConstraint(
-                condition=models.Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"
+            CheckConstraint(
+                condition=models.Q(likelihood__gte=1, likelihood__lte=5),
+                name="risk_likelihood_1_5",
+                violation_error_message=_("Вероятность оценивается от 1 до 5."),
+                violation_error_field="likelihood",
             ),
-            models.CheckConstraint(condition=models.Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
+            CheckConstraint(
+                condition=models.Q(impact__gte=1, impact__lte=5),
+                name="risk_impact_1_5",
+                violation_error_message=_("Влияние оценивается от 1 до 5."),
+                violation_error_field="impact",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,11 +349,11 @@ class PublicEvent(Versioned, ProjectScoped):
     project = models.ForeignKey(
         Project, verbose_name=_("проект"), on_delete=models.PROTECT, related_name="public_events"
     )
-    held_on = models.DateField(_("дата"))
+    held_on = models.DateField(_("дата"), validators=[planned_date])
     kind = models.CharField(_("вид"), max_length=16, choices=PublicEventKind.choices)
     title = models.CharField(_("тема"), max_length=300)
     participants = models.PositiveIntegerField(_("участников"), default=0)
-    outcome = models.TextField(_("итоги"), blank=True)
+    outcome = bounded_text(_("итоги"), blank=True)
 
     class Meta:
         ordering = ["project", "-held_on", "id"]

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from anticor.access import AccessDenied
+from anticor.bounds import constraint_violation
 
 
 def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -49,6 +51,9 @@ def error_body(status_code: int, code: str, detail: str, errors: dict[str, list[
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        # A write that passed validation but lost a race to another: the constraint's own field message.
+        exc = constraint_violation(exc) or exc
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if NON_FIELD_ERRORS in errors:

@@ -21,6 +21,11 @@ class StrictSerializerMixin:
                 raise serializers.ValidationError({name: [_("Неизвестное поле.")] for name in unknown})
         return super().to_internal_value(data)
 
+    def get_unique_together_validators(self):
+        """A unique constraint over several fields is checked by the service's ``full_clean``, which shows the
+        constraint's own message at its field (anticor.bounds); DRF's check would put a generic one above the body."""
+        return []
+
 
 class RegionSerializer(serializers.ModelSerializer):
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area
 from anticor.audit import audited
+from anticor.bounds import CheckConstraint, UniqueConstraint, choice_check
 
 AGENCY = "agency"
 SCOPE_RE = r"^(agency|\d{2})$"
@@ -107,11 +108,14 @@ class IndicatorRun(models.Model):
         verbose_name = _("расчёт показателей")
         verbose_name_plural = _("расчёты показателей")
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=RunStatus.values), name="indicator_run_status_valid"),
-            models.CheckConstraint(
-                condition=models.Q(trigger__in=RunTrigger.values), name="indicator_run_trigger_valid"
+            choice_check("indicator_run_status_valid", "status", RunStatus),
+            choice_check("indicator_run_trigger_valid", "trigger", RunTrigger),
+            CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="indicator_run_has_reason",
+                violation_error_message=_("Укажите основание расчёта."),
+                violation_error_field="reason",
             ),
-            models.CheckConstraint(condition=~models.Q(reason=""), name="indicator_run_has_reason"),
         ]
         indexes = [models.Index(fields=["status", "-id"])]
 
@@ -157,13 +161,31 @@ class IndicatorValue(models.Model):
         verbose_name = _("значение показателя")
         verbose_name_plural = _("значения показателей")
         constraints = [
-            models.UniqueConstraint(fields=["code", "scope", "period"], name="indicator_value_unique"),
-            models.CheckConstraint(condition=models.Q(scope__regex=SCOPE_RE), name="indicator_value_scope_valid"),
-            models.CheckConstraint(condition=models.Q(period__regex=PERIOD_RE), name="indicator_value_period_valid"),
-            models.CheckConstraint(
+            UniqueConstraint(
+                fields=["code", "scope", "period"],
+                name="indicator_value_unique",
+                violation_error_code="unique",
+                violation_error_message=_("Значение этого показателя за этот период и охват уже есть."),
+                violation_error_field="period",
+            ),
+            CheckConstraint(
+                condition=models.Q(scope__regex=SCOPE_RE),
+                name="indicator_value_scope_valid",
+                violation_error_message=_("Охват — agency или код департамента из двух цифр."),
+                violation_error_field="scope",
+            ),
+            CheckConstraint(
+                condition=models.Q(period__regex=PERIOD_RE),
+                name="indicator_value_period_valid",
+                violation_error_message=_("Неверный период (например, 2026, 2026-H1, 2026-Q1, 2026-03)."),
+                violation_error_field="period",
+            ),
+            CheckConstraint(
                 condition=models.Q(scope=AGENCY, department__isnull=True)
                 | (~models.Q(scope=AGENCY) & models.Q(department__isnull=False)),
                 name="indicator_value_department_matches_scope",
+                violation_error_message=_("Департамент значения должен соответствовать охвату."),
+                violation_error_field="department",
             ),
         ]
         indexes = [models.Index(fields=["period", "code"]), models.Index(fields=["department", "period"])]
@@ -190,7 +212,12 @@ class LockedPeriod(models.Model):
         verbose_name = _("утверждённый период")
         verbose_name_plural = _("утверждённые периоды")
         constraints = [
-            models.CheckConstraint(condition=models.Q(period__regex=r"^\d{4}-H[12]$"), name="locked_period_half_year"),
+            CheckConstraint(
+                condition=models.Q(period__regex=r"^\d{4}-H[12]$"),
+                name="locked_period_half_year",
+                violation_error_message=_("Утверждается полугодие, например 2026-H1."),
+                violation_error_field="period",
+            ),
         ]
         triggers = [pgtrigger.Protect(name="locked_period_no_delete", operation=pgtrigger.Delete)]
 
@@ -241,12 +268,18 @@ class IndicatorRestatement(models.Model):
         verbose_name = _("пересмотр значения показателя")
         verbose_name_plural = _("пересмотры значений показателей")
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(reason__regex=r"^\s*$"),
                 name="restatement_has_reason",
                 violation_error_message=_("Пересмотр утверждённого значения без основания не допускается."),
+                violation_error_field="reason",
             ),
-            models.CheckConstraint(condition=models.Q(scope__regex=SCOPE_RE), name="restatement_scope_valid"),
+            CheckConstraint(
+                condition=models.Q(scope__regex=SCOPE_RE),
+                name="restatement_scope_valid",
+                violation_error_message=_("Охват — agency или код департамента из двух цифр."),
+                violation_error_field="scope",
+            ),
         ]
         indexes = [models.Index(fields=["code", "scope", "period", "-id"])]
         triggers = [pgtrigger.Protect(name="restatement_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]

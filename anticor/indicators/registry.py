@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +163,16 @@ class Registry:
 
 
 registry = Registry()
+
+
+def validate_indicator_code(value: str) -> None:
+    """A KPI binds only to an indicator the registry knows (a blank code binds to none)."""
+    if value and value not in registry:
+        raise ValidationError(
+            _("Показателя с кодом «%(code)s» нет в реестре показателей."),
+            code="unknown_indicator",
+            params={"code": value},
+        )
 
 
 def register(definition: IndicatorDefinition) -> IndicatorDefinition:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor.access import TWO_PERSON_ROLES, Area, Role
 from anticor.audit import Source, audited
+from anticor.bounds import CheckConstraint, UniqueConstraint, choice_check
 
 
 class RoleChangeAction(models.TextChoices):
@@ -94,49 +95,68 @@ class RoleChange(models.Model):
         verbose_name_plural = _("изменения ролей")
         indexes = [models.Index(fields=["user", "role"]), models.Index(fields=["status"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_change_role_valid"),
-            models.CheckConstraint(
-                condition=models.Q(action__in=RoleChangeAction.values), name="role_change_action_valid"
+            choice_check("role_change_role_valid", "role", Role),
+            choice_check("role_change_action_valid", "action", RoleChangeAction),
+            choice_check("role_change_mode_valid", "mode", RoleChangeMode),
+            choice_check("role_change_status_valid", "status", RoleChangeStatus),
+            CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="role_change_has_reason",
+                violation_error_message=_("Укажите основание."),
+                violation_error_field="reason",
             ),
-            models.CheckConstraint(condition=models.Q(mode__in=RoleChangeMode.values), name="role_change_mode_valid"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=RoleChangeStatus.values), name="role_change_status_valid"
-            ),
-            models.CheckConstraint(condition=~models.Q(reason=""), name="role_change_has_reason"),
             # Nobody changes their own roles, and the second person is really a second (and a third) person.
-            models.CheckConstraint(
-                condition=~models.Q(proposed_by=models.F("user")), name="role_change_proposer_is_not_subject"
+            CheckConstraint(
+                condition=~models.Q(proposed_by=models.F("user")),
+                name="role_change_proposer_is_not_subject",
+                violation_error_message=_("Свои роли изменить нельзя."),
+                violation_error_field="user",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(decided_by=models.F("user")), name="role_change_decider_is_not_subject"
+            CheckConstraint(
+                condition=~models.Q(decided_by=models.F("user")),
+                name="role_change_decider_is_not_subject",
+                violation_error_message=_("Свои роли изменить нельзя."),
+                violation_error_field="user",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(status=RoleChangeStatus.WITHDRAWN) | ~models.Q(decided_by=models.F("proposed_by")),
                 name="role_change_confirmer_is_not_proposer",
+                violation_error_message=_("Решение принимает другой сотрудник собственной безопасности."),
+                violation_error_field="decided_by",
             ),
             # Only the bootstrap command acts without a person; the two-person grant of a sensitive role is the
             # only pending kind, and it is decided by someone with a time.
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(mode=RoleChangeMode.BOOTSTRAP, proposed_by__isnull=True)
                 | (~models.Q(mode=RoleChangeMode.BOOTSTRAP) & models.Q(proposed_by__isnull=False)),
                 name="role_change_bootstrap_has_no_proposer",
+                violation_error_message=_("Первичная настройка выполняется только командой, без автора."),
+                violation_error_field="proposed_by",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=models.Q(mode=RoleChangeMode.TWO_PERSON)
                 | models.Q(status=RoleChangeStatus.CONFIRMED, decided_by__isnull=True),
                 name="role_change_single_step_applied",
+                violation_error_message=_("Изменение без второго лица применяется сразу."),
+                violation_error_field="status",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(mode=RoleChangeMode.TWO_PERSON)
                 | models.Q(role__in=sorted(TWO_PERSON_ROLES), action=RoleChangeAction.GRANT),
                 name="role_change_two_person_roles",
+                violation_error_message=_(
+                    "Двумя лицами назначаются только роли собственной безопасности и администратора."
+                ),
+                violation_error_field="role",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(mode=RoleChangeMode.IMMEDIATE, action=RoleChangeAction.GRANT)
                 | ~models.Q(role__in=sorted(TWO_PERSON_ROLES)),
                 name="role_change_sensitive_grant_needs_two",
+                violation_error_message=_("Эту роль назначают двумя лицами."),
+                violation_error_field="role",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~models.Q(mode=RoleChangeMode.TWO_PERSON)
                 | models.Q(status=RoleChangeStatus.PROPOSED, decided_by__isnull=True, decided_at__isnull=True)
                 | models.Q(
@@ -145,12 +165,16 @@ class RoleChange(models.Model):
                     decided_at__isnull=False,
                 ),
                 name="role_change_decision_complete",
+                violation_error_message=_("Решение по заявке записано не полностью."),
+                violation_error_field="status",
             ),
             # One pending proposal per person and role.
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["user", "role"],
                 condition=models.Q(status=RoleChangeStatus.PROPOSED),
                 name="role_change_one_pending",
+                violation_error_message=_("По этой роли пользователя уже есть заявка, ожидающая решения."),
+                violation_error_field="role",
             ),
         ]
         triggers = [

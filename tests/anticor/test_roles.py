@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, ProgrammingError, transaction
+from django.utils import timezone
 
 from anticor import access
 from anticor.access import Role
@@ -425,7 +426,7 @@ def test_log_filters_by_action_and_dates_and_refuses_bad_filters(client, adminis
     investigator = make_user(Role.INVESTIGATOR)
     revoke = services.role_revoke(actor=administrator, user_id=investigator.pk, role=Role.INVESTIGATOR, reason=REASON)
     client.force_login(administrator)
-    day = revoke.proposed_at.date().isoformat()
+    day = timezone.localdate(revoke.proposed_at).isoformat()  # the filter reads days in the agency's time zone
     response = client.get("/roles/", {"action": "revoke", "proposed_from": day, "proposed_to": day})
     assert list(response.context["page"].object_list) == [revoke]
     assert list(client.get("/roles/", {"proposed_to": "2020-01-01"}).context["page"].object_list) == []

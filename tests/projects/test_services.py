@@ -42,13 +42,13 @@ def project(lead):
     )
 
 
-def make_kpi(user, project, *, better=Better.HIGHER, baseline="10", target="100"):
+def make_kpi(user, project, *, better=Better.HIGHER, baseline="10", target="100", unit="%"):
     return services.kpi_create(
         user=user,
         values={
             "project": project,
             "name": "Доля участков, распределённых через аукцион",
-            "unit": "%",
+            "unit": unit,
             "baseline": Decimal(baseline),
             "target": Decimal(target),
             "target_on": TARGET_ON,
@@ -98,7 +98,7 @@ def test_status_uses_the_latest_measurement_and_explains_the_gap(lead, project):
 
 
 def test_lower_is_better_kpi_going_down_on_time_is_on_track(lead, project):
-    kpi = make_kpi(lead, project, better=Better.LOWER, baseline="200", target="20")
+    kpi = make_kpi(lead, project, better=Better.LOWER, baseline="200", target="20", unit="обращений")
     latest = services.kpi_measure(
         user=lead,
         kpi_id=kpi.pk,
