@@ -1,4 +1,5 @@
-"""Forms of the shared platform."""
+"""Forms of the shared platform, and the bases every app's forms build on (version carried for optimistic
+locking, service errors shown at their fields, the date widget, the departments a user may record work for)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from anticor import access
+from anticor.models import Department
 
 
 class IdentifierInput(forms.TextInput):
@@ -35,3 +40,65 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Пароль")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError next to the fields it names (others at the top of the form).
+
+    ``field_map`` renames the service's field names to the form's (``verified_on`` → ``on``).
+    """
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            field = field_map.get(field, field)
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def clear_errors(*forms_and_formsets: Any) -> None:
+    """Forget validation errors of bound forms: adding a formset row is not a save attempt."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    for item in forms_and_formsets:
+        if isinstance(item, forms.BaseFormSet):
+            item.full_clean()
+            item._non_form_errors = ErrorList()
+            for form in item.forms:
+                form._errors = ErrorDict()
+            item._errors = [ErrorDict() for _form in item.forms]
+        else:
+            item.full_clean()
+            item._errors = ErrorDict()
+
+
+def departments_for(user: Any, area: str = access.Area.CASES) -> Any:
+    """Departments the user may record work for: their own, or any with agency-wide write scope."""
+    scope = access.scope_for(user, area, write=True)
+    if scope == access.Scope.ALL:
+        return Department.objects.filter(is_active=True)
+    if scope == access.Scope.DEPARTMENT and user.department_id:
+        return Department.objects.filter(pk=user.department_id)
+    return Department.objects.none()
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from, so a concurrent change is detected on save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class ServiceValidated:
+    """The model's rules are checked once, by the service (its errors go next to the fields via run_service),
+    not a second time by the ModelForm with less helpful constraint messages."""
+
+    def _post_clean(self) -> None:
+        pass

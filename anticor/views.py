@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import render
@@ -25,28 +24,10 @@ from anticor.filtersets import (
 )
 from anticor.models import AccessAction, AccessLog, Article, Department, Region, StateBody
 from anticor.services import access_log_denied, access_log_records
+from anticor.web import filtered, paginate
 from cases.models import RootCauseCategory, Sector, TerminationGround
 from integrity.models import Sanction
 from projects.models import Direction
-
-PAGE_SIZE = 50
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """A page of ``queryset``; a malformed or out-of-range ``page`` gives the nearest valid page, never a 500.
-
-    ``page.elided_range`` holds the page numbers to show (1 … 4 5 [6] 7 8 … 120).
-    """
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
-
-
-def filtered(filterset, queryset):
-    """Rows matching a bound FilterSet; with invalid parameters, none (the form shows why) rather than all."""
-    if not filterset.is_bound:
-        return queryset
-    return filterset.qs if filterset.is_valid() else queryset.none()
 
 
 @require_GET

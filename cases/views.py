@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anticor import access
-from anticor.versioning import StaleVersion
-from anticor.views import filtered, paginate
+from anticor.forms import clear_errors
+from anticor.web import area_required, filtered, paginate, run_service
 from cases import services
 from cases.choices import RecommendationStatus, RootCauseStatus
 from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
@@ -31,18 +31,10 @@ from cases.forms import (
     RootCauseTransitionForm,
     SubjectFormSet,
     TransitionForm,
-    add_service_errors,
-    clear_errors,
 )
 from cases.models import Case, CaseEvent, Recommendation, RootCause
 
 EXPORT_FORMATS = {"csv", "xlsx"}
-
-
-def _require_area(user: Any, *, write: bool = False) -> None:
-    allowed = access.can_write_area if write else access.can_read_area
-    if not allowed(user, access.Area.CASES):
-        raise PermissionDenied
 
 
 def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
@@ -58,33 +50,6 @@ def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
     return case
 
 
-def _stale_message(request, error: StaleVersion, form=None) -> None:
-    """Tell what others changed; keep the user's input but base it on the current version, so the next save
-    (after a look at the changes) goes through."""
-    messages.error(request, error.describe())
-    if form is not None:
-        form.data = form.data.copy()
-        form.data[form.add_prefix("version")] = str(error.current.version)
-
-
-def run_service(request, form, action, *, success: str, field_map: dict[str, str] | None = None) -> Any:
-    """Call a service for a submitted form: on success show ``success`` and return the result; otherwise put
-    the reason on the form (stale version, validation errors by field, a refusal) and return None."""
-    try:
-        result = action()
-    except StaleVersion as conflict:
-        _stale_message(request, conflict, form)
-        return None
-    except ValidationError as error:
-        add_service_errors(form, error, field_map)
-        return None
-    except access.AccessDenied as denied:
-        form.add_error(None, str(denied))
-        return None
-    messages.success(request, success)
-    return result
-
-
 # --- cases -----------------------------------------------------------------------------------------------------------
 
 
@@ -96,7 +61,7 @@ def _case_list_queryset(user: Any):
 
 @require_GET
 def case_list(request):
-    _require_area(request.user)
+    area_required(request.user, access.Area.CASES)
     queryset = _case_list_queryset(request.user)
     filterset = CaseFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
@@ -122,7 +87,7 @@ def case_list(request):
 def case_export(request, fmt: str):
     from cases.exports import cases_export
 
-    _require_area(request.user)
+    area_required(request.user, access.Area.CASES)
     if fmt not in EXPORT_FORMATS:
         raise Http404
     queryset = access.visible(request.user, Case.objects.all())
@@ -184,7 +149,7 @@ def _case_form_page(request, *, case: Case | None):
 
 @require_http_methods(["GET", "POST"])
 def case_create(request):
-    _require_area(request.user, write=True)
+    area_required(request.user, access.Area.CASES, write=True)
     return _case_form_page(request, case=None)
 
 
@@ -291,7 +256,7 @@ def case_archive(request, number: str):
 def case_import(request):
     from cases.imports import case_import as run_import
 
-    _require_area(request.user, write=True)
+    area_required(request.user, access.Area.CASES, write=True)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -312,7 +277,7 @@ def case_import(request):
 def case_import_template(request):
     from cases.imports import import_template_xlsx
 
-    _require_area(request.user, write=True)
+    area_required(request.user, access.Area.CASES, write=True)
     response = HttpResponse(
         import_template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -338,7 +303,7 @@ def _root_cause_or_404(user: Any, pk: int, *, for_update: bool = False) -> RootC
 
 @require_GET
 def root_cause_list(request):
-    _require_area(request.user)
+    area_required(request.user, access.Area.CASES)
     queryset = access.visible(
         request.user,
         RootCause.objects.select_related("category", "state_body", "department")
@@ -358,7 +323,7 @@ def root_cause_list(request):
 def root_cause_form(request, pk: int | None = None):
     cause = _root_cause_or_404(request.user, pk, for_update=True) if pk else None
     if cause is None:
-        _require_area(request.user, write=True)
+        area_required(request.user, access.Area.CASES, write=True)
     from_case = None
     if cause is None and request.GET.get("case"):
         from_case = access.visible(request.user, Case.objects.filter(registration_number=request.GET["case"])).first()
@@ -487,7 +452,7 @@ def _recommendation_or_404(user: Any, pk: int, *, for_update: bool = False) -> R
 
 @require_GET
 def recommendation_list(request):
-    _require_area(request.user)
+    area_required(request.user, access.Area.CASES)
     queryset = access.visible(request.user, Recommendation.objects.select_related("addressee", "department"))
     filterset = RecommendationFilterSet(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
@@ -507,7 +472,7 @@ def recommendation_list(request):
 def recommendation_form(request, pk: int | None = None):
     rec = _recommendation_or_404(request.user, pk, for_update=True) if pk else None
     if rec is None:
-        _require_area(request.user, write=True)
+        area_required(request.user, access.Area.CASES, write=True)
     instance = rec or Recommendation()
     initial = {}
     if rec is None and request.GET.get("root_cause", "").isdigit():

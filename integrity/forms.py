@@ -9,12 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anticor.access import Area, Role
-from anticor.forms import IdentifierInput
+from anticor.forms import DATE, IdentifierInput, ServiceValidated, VersionedForm, departments_for
 from anticor.models import Article, User
-from cases.forms import DATE, VersionedForm, departments_for
 from integrity.choices import CheckOutcome, DisciplineStatus
 from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck, Sanction
-from projects.forms import ServiceValidated
 
 _TEXT = forms.Textarea(attrs={"rows": 3})
 

@@ -23,8 +23,7 @@ from anticor import access
 from anticor.access import Area
 from anticor.models import AccessAction
 from anticor.services import access_log_denied, access_log_record, access_log_records
-from anticor.views import filtered, paginate
-from cases.views import run_service
+from anticor.web import area_required, filtered, paginate, run_service
 from integrity import selectors, services
 from integrity.choices import (
     CHECK_TRANSITIONS,
@@ -50,12 +49,6 @@ from integrity.forms import (
     IntegrityCheckForm,
 )
 from integrity.models import DisciplinaryRecord, Employee, IntegrityCheck
-
-
-def _require(user: Any, area: str, *, write: bool = False) -> None:
-    allowed = access.can_write_area if write else access.can_read_area
-    if not allowed(user, area):
-        raise PermissionDenied
 
 
 def _denied(request, model: type[models.Model], value: Any = "", *, lookup: str = "pk", missing: bool = False):
@@ -133,7 +126,7 @@ def employee_list(request):
 
 @require_http_methods(["GET", "POST"])
 def employee_create(request):
-    _require(request.user, Area.STAFF, write=True)
+    area_required(request.user, Area.STAFF, write=True)
     form = EmployeeForm(request.POST or None, user=request.user)
     saved = _saved(
         request,
@@ -382,7 +375,7 @@ def _check_employees(user: Any) -> Any:
 
 @require_http_methods(["GET", "POST"])
 def check_create(request):
-    _require(request.user, Area.INTEGRITY_CHECKS, write=True)
+    area_required(request.user, Area.INTEGRITY_CHECKS, write=True)
     initial: dict[str, Any] = {}
     number = request.GET.get("employee", "")
     employees = _check_employees(request.user)

@@ -7,18 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anticor.forms import DATE, ServiceValidated, VersionedForm
 from anticor.models import Department, StateBody, User
-from cases.forms import DATE, VersionedForm
 from projects.choices import ProjectStatus, PublicEventKind
 from projects.models import KPI, Direction, Milestone, Project, PublicEvent, Risk
-
-
-class ServiceValidated:
-    """The model's rules are checked once, by the service (its errors go next to the fields via run_service),
-    not a second time by the ModelForm with less helpful constraint messages."""
-
-    def _post_clean(self) -> None:
-        pass
 
 
 def _active_users() -> Any:

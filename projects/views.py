@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anticor import access
-from anticor.views import filtered, paginate
-from cases.views import run_service
+from anticor.web import area_required, filtered, paginate, run_service
 from projects import services
 from projects.choices import PROJECT_TRANSITIONS, MilestoneStatus, ProjectStatus
 from projects.filtersets import ProjectFilterSet
@@ -36,14 +35,8 @@ from projects.models import KPI, Milestone, Project, PublicEvent, Risk
 from projects.selectors import directions_overview, project_kpi_rows, risk_matrix
 
 
-def _require_area(user: Any, *, write: bool = False) -> None:
-    allowed = access.can_write_area if write else access.can_read_area
-    if not allowed(user, access.Area.PROJECTS):
-        raise PermissionDenied
-
-
 def _project_or_404(user: Any, code: str, *, for_update: bool = False) -> Project:
-    _require_area(user)
+    area_required(user, access.Area.PROJECTS)
     project = (
         access.visible(
             user,
@@ -71,7 +64,7 @@ def _model_values(form: forms.ModelForm) -> dict[str, Any]:
 
 @require_GET
 def overview(request):
-    _require_area(request.user)
+    area_required(request.user, access.Area.PROJECTS)
     return render(
         request,
         "projects/overview.html",
@@ -84,7 +77,7 @@ def overview(request):
 
 @require_GET
 def project_list(request):
-    _require_area(request.user)
+    area_required(request.user, access.Area.PROJECTS)
     queryset = access.visible(
         request.user, Project.objects.select_related("direction", "lead", "owner_department", "owner_state_body")
     )
@@ -130,7 +123,7 @@ def _project_form_page(request, *, project: Project | None):
 
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    _require_area(request.user, write=True)
+    area_required(request.user, access.Area.PROJECTS, write=True)
     return _project_form_page(request, project=None)
 
 

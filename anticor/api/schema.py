@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -115,3 +117,43 @@ class ApiAutoSchema(AutoSchema):
     def _add_parameter(parameters: list[dict], parameter: dict) -> None:
         if not any(p.get("in") == parameter["in"] and p.get("name") == parameter["name"] for p in parameters):
             parameters.append(parameter)
+
+
+# --- the pieces an app's viewsets put in their extend_schema ----------------------------------------------------
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="ETag полученного представления: если запись с тех пор изменилась — 412, ничего не меняется.",
+)
+IF_NONE_MATCH_GET = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="ETag имеющегося представления: если запись не изменилась — 304 без тела.",
+)
+
+
+def etag_header(*codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=list(codes),
+        description="Версия представления; передайте её в If-Match при изменении или в If-None-Match при чтении.",
+    )
+
+
+ETAG = etag_header(200)
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "Ошибка в данных: errors — сообщения по путям полей (например subjects.1.iin).",
+        403: "Нет нужного права (scope) или действие запрещено.",
+        404: "Не найдено или вне департаментов клиента.",
+        412: "If-Match не совпадает с текущим ETag, version в теле устарел (в detail — что изменилось) или "
+        "If-None-Match: * для существующего дела; ничего не изменено.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}

@@ -6,8 +6,6 @@ an unknown scope is answered with a translated 400 page, a scope the user may no
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -20,11 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from anticor import access
 from anticor.indicators import dashboard as selectors
 from anticor.indicators.models import RunStatus
-
-
-def _require_read(user: Any) -> None:
-    if not access.can_read_area(user, access.Area.INDICATORS):
-        raise PermissionDenied
+from anticor.web import area_required
 
 
 def _bad_input(request, message: str, *, back: str | None = None):
@@ -46,7 +40,7 @@ def _period(request, *, collegium: bool = False):
 @require_GET
 def dashboard(request, code: str | None = None):
     user = request.user
-    _require_read(user)
+    area_required(user, access.Area.INDICATORS)
     scope = code or request.GET.get("scope") or selectors.default_scope(user)
     try:
         period = _period(request)
@@ -115,7 +109,7 @@ def _collegium_or_error(request):
 
 @require_GET
 def collegium(request):
-    _require_read(request.user)
+    area_required(request.user, access.Area.INDICATORS)
     report, error = _collegium_or_error(request)
     if error is not None:
         return error
@@ -137,7 +131,7 @@ def collegium(request):
 def collegium_xlsx(request):
     from anticor.indicators.reports import collegium_xlsx as build
 
-    _require_read(request.user)
+    area_required(request.user, access.Area.INDICATORS)
     report, error = _collegium_or_error(request)
     if error is not None:
         return error
@@ -153,7 +147,7 @@ def collegium_approve(request):
     from anticor.indicators.services import indicator_period_lock
 
     user = request.user
-    _require_read(user)
+    area_required(user, access.Area.INDICATORS)
     if not access.has_capability(user, access.Capability.APPROVE_COLLEGIUM_REPORTS):
         raise PermissionDenied
     text = request.POST.get("period", "")

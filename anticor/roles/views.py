@@ -16,7 +16,7 @@ from anticor.roles import selectors, services
 from anticor.roles.filtersets import RoleChangeFilterSet
 from anticor.roles.forms import RoleChangeForm, RoleDecisionForm
 from anticor.roles.models import RoleChangeStatus
-from anticor.views import filtered, paginate
+from anticor.web import filtered, paginate
 
 
 def _log_filterset(request):

@@ -8,21 +8,29 @@ Serializers only check the shape: the rules live in ``cases.services``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from anticor import access
+from anticor.api.fields import (
+    CompleteItemMixin,
+    IdField,
+    KeyField,
+    ReferenceListField,
+    VisibleMixin,
+    department_field,
+    state_body_field,
+    unknown_id,
+    version_field,
+)
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.identifiers import validate_registration_number
-from anticor.models import Article, Department, StateBody
+from anticor.models import Article
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import (
     Case,
@@ -35,61 +43,6 @@ from cases.models import (
     TerminationGround,
 )
 from cases.services import MeasureData, SubjectData
-
-_KEY_MAX_LENGTH = 64
-
-
-def _unknown_code(value: str) -> str:
-    return _("Неизвестный код: %(value)s.") % {"value": value}
-
-
-class KeyField(serializers.SlugRelatedField):
-    """A reference by a natural key (a code by default). An unknown key is reported with the value."""
-
-    def __init__(self, *, unknown: Callable[[str], str] = _unknown_code, **kwargs: Any) -> None:
-        kwargs.setdefault("slug_field", "code")
-        self.unknown = unknown
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, str | int):
-            self.fail("invalid")
-        value = str(data)
-        if "\x00" in value or len(value) > _KEY_MAX_LENGTH:
-            self.fail("invalid")
-        try:
-            return self.get_queryset().get(**{self.slug_field: value})
-        except ObjectDoesNotExist:
-            raise serializers.ValidationError(self.unknown(value), code="does_not_exist") from None
-
-
-def _unknown_id(value: str) -> str:
-    return _("Неизвестный id: %(value)s.") % {"value": value}
-
-
-class IdField(serializers.PrimaryKeyRelatedField):
-    """A reference by id (an integer). An unknown id is reported with the value."""
-
-    def __init__(self, *, unknown: Callable[[str], str] = _unknown_id, **kwargs: Any) -> None:
-        self.unknown = unknown
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data < 2**63:
-            raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist")
-        try:
-            return self.get_queryset().get(pk=data)
-        except ObjectDoesNotExist:
-            raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist") from None
-
-
-class VisibleMixin:
-    """The reference resolves only among the rows the caller may see (anything else is unknown)."""
-
-    def get_queryset(self):
-        return access.visible(self.context["request"].user, super().get_queryset())
 
 
 class VisibleCaseField(VisibleMixin, KeyField):
@@ -106,54 +59,6 @@ class VisibleRootCauseField(VisibleMixin, IdField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", RootCause.objects.all())
         super().__init__(**kwargs)
-
-
-class ReferenceListField(serializers.ListField):
-    """A list of references; errors are reported per item (``articles.1``); reads a related manager."""
-
-    def to_representation(self, data: Any) -> list:
-        if hasattr(data, "all"):
-            data = data.all()
-        return super().to_representation(data)
-
-
-def _unknown_department(value: str) -> str:
-    return _("Неизвестный департамент: %(value)s.") % {"value": value}
-
-
-def _unknown_state_body(value: str) -> str:
-    return _("Неизвестный госорган: %(value)s.") % {"value": value}
-
-
-def department_field(**kwargs: Any) -> KeyField:
-    return KeyField(queryset=Department.objects.all(), unknown=_unknown_department, **kwargs)
-
-
-def state_body_field(**kwargs: Any) -> IdField:
-    return IdField(queryset=StateBody.objects.all(), unknown=_unknown_state_body, **kwargs)
-
-
-def _version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        read_only=True,
-        help_text="Номер версии записи; растёт с каждым изменением (оптимистическая блокировка). Передайте "
-        "прочитанный обратно в теле (или ETag в If-Match): если запись изменилась — 412, ничего не меняется.",
-    )
-
-
-class CompleteItemMixin:
-    """A nested item (a subject, a measure) is always given whole, even in a PATCH of its parent."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        result = super().to_internal_value(data)
-        missing = {
-            name: [field.error_messages["required"]]
-            for name, field in self.fields.items()
-            if field.required and not field.read_only and name not in result
-        }
-        if missing:
-            raise serializers.ValidationError(missing)
-        return result
 
 
 # --- cases -----------------------------------------------------------------------------------------------------------
@@ -225,7 +130,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         help_text="Участники дела. При замене (PUT) сопоставляются по ИИН: не указанные отмечаются исключёнными.",
     )
     root_causes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Id причин и условий.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Case
@@ -312,7 +217,7 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         help_text="Номера ЕРДР связанных дел. Связи только добавляются: в PATCH перечислите и уже связанные дела.",
     )
     regressed_by = serializers.SlugRelatedField(slug_field="registration_number", read_only=True, allow_null=True)
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = RootCause
@@ -378,7 +283,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
     )
     measures = MeasureSerializer(many=True, required=False, max_length=500)
     overdue = serializers.SerializerMethodField(help_text="Просрочено: срок ответа прошёл, ответа нет.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Recommendation
@@ -414,7 +319,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
         for item in measures:
             measure_id = item.get("id")
             if measure_id is not None and measure_id not in known:
-                errors.append({"id": [_unknown_id(str(measure_id))]})
+                errors.append({"id": [unknown_id(str(measure_id))]})
             else:
                 errors.append({})
         if any(errors):

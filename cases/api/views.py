@@ -7,9 +7,7 @@ Rows outside the caller's scope do not exist (404); a missing scope is 403. Deta
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Model, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,15 +23,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from anticor import access
-from anticor.access import ApiPrincipal
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
+from anticor.api.mixins import WriteMixin, if_match_version, log_read
 from anticor.api.pagination import StableCursorPagination
-from anticor.api.schema import ErrorSerializer
+from anticor.api.schema import ETAG, IF_MATCH, IF_NONE_MATCH_GET, error_responses, etag_header
 from anticor.api.views import ScopedViewSetMixin
-from anticor.audit import Source
-from anticor.models import AccessAction, Article, User
-from anticor.services import access_log_record
+from anticor.models import AccessAction, Article
 from anticor.versioning import StaleVersion
 from cases import services
 from cases.api.serializers import (
@@ -50,76 +46,12 @@ from cases.models import Case, Recommendation, RecommendationMeasure, RootCause,
 
 # --- shared pieces ---------------------------------------------------------------------------------------------------
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="ETag полученного представления: если запись с тех пор изменилась — 412, ничего не меняется.",
-)
-IF_NONE_MATCH_GET = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="ETag имеющегося представления: если запись не изменилась — 304 без тела.",
-)
 IF_NONE_MATCH_PUT = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="«*» — только создать: если дело с этим номером уже есть — 412.",
 )
-
-
-def etag_header(*codes: int) -> OpenApiParameter:
-    return OpenApiParameter(
-        "ETag",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        response=list(codes),
-        description="Версия представления; передайте её в If-Match при изменении или в If-None-Match при чтении.",
-    )
-
-
-ETAG = etag_header(200)
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "Ошибка в данных: errors — сообщения по путям полей (например subjects.1.iin).",
-        403: "Нет нужного права (scope) или действие запрещено.",
-        404: "Не найдено или вне департаментов клиента.",
-        412: "If-Match не совпадает с текущим ETag, version в теле устарел (в detail — что изменилось) или "
-        "If-None-Match: * для существующего дела; ничего не изменено.",
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
-
-
-def _if_match_version(request, instance: Model | None) -> int | None:
-    """The version a write is based on, for the service to refuse it if the row changed meanwhile: the ``version``
-    the client sent back in the body (what it read), else — with If-Match — the version its check was made on."""
-    if instance is None:
-        return None
-    body = request.data
-    sent = body.get("version") if isinstance(body, dict) else None
-    if sent is not None:
-        if isinstance(sent, bool) or not isinstance(sent, int) or sent < 1:
-            raise ValidationError({"version": [_("Номер версии — целое положительное число, полученное при чтении.")]})
-        return sent
-    return getattr(instance, "version", None) if "If-Match" in request.headers else None
-
-
-def log_read(request, *, action: str, obj: Model | None = None, model: type[Model] | None = None) -> None:
-    """An API read of personal data, in the access log (a user for session requests, else the client's name)."""
-    user = request.user
-    access_log_record(
-        user=user if isinstance(user, User) else None,
-        client_label=user.client.name if isinstance(user, ApiPrincipal) else "",
-        source=Source.API,
-        action=action,
-        obj=obj,
-        model=model,
-        request=request._request,
-    )
 
 
 class CaseCursorPagination(StableCursorPagination):
@@ -134,19 +66,6 @@ class CaseCursorPagination(StableCursorPagination):
         return super().get_ordering(request, queryset, view)
 
 
-class WriteMixin:
-    """Shared steps of the writes: the body of a side request, and the fresh representation with its ETag."""
-
-    def represent(self, obj: Model, *, status_code: int = status.HTTP_200_OK, headers: Any = None) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return self.with_etag(Response(self.get_serializer(fresh).data, status=status_code, headers=headers))
-
-    def input_serializer(self, serializer_class, request):
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
 # --- cases -----------------------------------------------------------------------------------------------------------
 
 
@@ -158,7 +77,7 @@ class WriteMixin:
     retrieve=extend_schema(
         summary="Дело по номеру ЕРДР",
         parameters=[IF_NONE_MATCH_GET, etag_header(200, 304)],
-        responses={200: CaseSerializer, 304: OpenApiResponse(description="Не изменилось."), **_errors(404)},
+        responses={200: CaseSerializer, 304: OpenApiResponse(description="Не изменилось."), **error_responses(404)},
     ),
     update=extend_schema(
         summary="Создать или заменить дело (идемпотентно)",
@@ -174,14 +93,14 @@ class WriteMixin:
         responses={
             200: OpenApiResponse(CaseSerializer, description="Заменено (или уже было таким)."),
             201: OpenApiResponse(CaseSerializer, description="Создано."),
-            **_errors(400, 403, 404, 412),
+            **error_responses(400, 403, 404, 412),
         },
     ),
     partial_update=extend_schema(
         summary="Изменить часть сведений дела",
         description="Меняются только переданные поля; articles и subjects, если переданы, заменяются целиком.",
         parameters=[IF_MATCH, ETAG],
-        responses={200: CaseSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: CaseSerializer, **error_responses(400, 403, 404, 412)},
     ),
 )
 class CaseViewSet(
@@ -252,7 +171,7 @@ class CaseViewSet(
             case, created, _changed = services.case_upsert(
                 user=request.user,
                 registration_number=number,
-                expected_version=_if_match_version(request, instance),
+                expected_version=if_match_version(request, instance),
                 **serializer.service_arguments(),
             )
         except Case.DoesNotExist:
@@ -267,7 +186,7 @@ class CaseViewSet(
         methods=["GET"],
         summary="Допустимые смены статуса",
         description="Статусы, в которые клиент может перевести дело сейчас.",
-        responses={200: CaseTransitionsSerializer, **_errors(404)},
+        responses={200: CaseTransitionsSerializer, **error_responses(404)},
     )
     @extend_schema(
         methods=["POST"],
@@ -279,7 +198,7 @@ class CaseViewSet(
         ),
         request=CaseTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
-        responses={200: CaseSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: CaseSerializer, **error_responses(400, 403, 404, 412)},
     )
     @action(detail=True, methods=["get", "post"])
     def transitions(self, request, registration_number: str | None = None) -> Response:
@@ -299,7 +218,7 @@ class CaseViewSet(
                 on=data["on"],
                 termination_ground_id=ground.pk if ground is not None else None,
                 merged_into_id=target.pk if target is not None else None,
-                expected_version=_if_match_version(request, case),
+                expected_version=if_match_version(request, case),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
@@ -314,18 +233,22 @@ class CaseViewSet(
     retrieve=extend_schema(
         summary="Причина и условие",
         parameters=[IF_NONE_MATCH_GET, etag_header(200, 304)],
-        responses={200: RootCauseSerializer, 304: OpenApiResponse(description="Не изменилось."), **_errors(404)},
+        responses={
+            200: RootCauseSerializer,
+            304: OpenApiResponse(description="Не изменилось."),
+            **error_responses(404),
+        },
     ),
     create=extend_schema(
         summary="Записать причину и условие",
         parameters=[etag_header(201)],
-        responses={201: RootCauseSerializer, **_errors(400, 403)},
+        responses={201: RootCauseSerializer, **error_responses(400, 403)},
     ),
     partial_update=extend_schema(
         summary="Изменить причину и условие",
         description="Меняются только переданные поля. Связи с делами только добавляются.",
         parameters=[IF_MATCH, ETAG],
-        responses={200: RootCauseSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: RootCauseSerializer, **error_responses(400, 403, 404, 412)},
     ),
 )
 class RootCauseViewSet(
@@ -369,7 +292,7 @@ class RootCauseViewSet(
             cause, _changed = services.root_cause_patch(
                 user=request.user,
                 root_cause_id=cause.pk,
-                expected_version=_if_match_version(request, cause),
+                expected_version=if_match_version(request, cause),
                 **serializer.service_arguments(),
             )
         except StaleVersion as conflict:
@@ -383,7 +306,7 @@ class RootCauseViewSet(
         ),
         request=RootCauseTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
-        responses={200: RootCauseSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: RootCauseSerializer, **error_responses(400, 403, 404, 412)},
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str | None = None) -> Response:
@@ -397,7 +320,7 @@ class RootCauseViewSet(
                 to=data["to"],
                 on=data["on"],
                 evidence=data["evidence"],
-                expected_version=_if_match_version(request, cause),
+                expected_version=if_match_version(request, cause),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
@@ -412,12 +335,16 @@ class RootCauseViewSet(
     retrieve=extend_schema(
         summary="Представление",
         parameters=[IF_NONE_MATCH_GET, etag_header(200, 304)],
-        responses={200: RecommendationSerializer, 304: OpenApiResponse(description="Не изменилось."), **_errors(404)},
+        responses={
+            200: RecommendationSerializer,
+            304: OpenApiResponse(description="Не изменилось."),
+            **error_responses(404),
+        },
     ),
     create=extend_schema(
         summary="Записать представление (проект)",
         parameters=[etag_header(201)],
-        responses={201: RecommendationSerializer, **_errors(400, 403)},
+        responses={201: RecommendationSerializer, **error_responses(400, 403)},
     ),
     partial_update=extend_schema(
         summary="Изменить представление",
@@ -426,7 +353,7 @@ class RootCauseViewSet(
             "без id — добавляется, не указанная — удаляется."
         ),
         parameters=[IF_MATCH, ETAG],
-        responses={200: RecommendationSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: RecommendationSerializer, **error_responses(400, 403, 404, 412)},
     ),
 )
 class RecommendationViewSet(
@@ -478,7 +405,7 @@ class RecommendationViewSet(
             rec, _changed = services.recommendation_patch(
                 user=request.user,
                 recommendation_id=rec.pk,
-                expected_version=_if_match_version(request, rec),
+                expected_version=if_match_version(request, rec),
                 **serializer.service_arguments(),
             )
         except StaleVersion as conflict:
@@ -490,7 +417,7 @@ class RecommendationViewSet(
         description="draft → issued → answered (note — содержание ответа) → verified (note — результат проверки).",
         request=RecommendationTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
-        responses={200: RecommendationSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: RecommendationSerializer, **error_responses(400, 403, 404, 412)},
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str | None = None) -> Response:
@@ -504,7 +431,7 @@ class RecommendationViewSet(
                 to=data["to"],
                 on=data["on"],
                 note=data["note"],
-                expected_version=_if_match_version(request, rec),
+                expected_version=if_match_version(request, rec),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None

@@ -15,9 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from anticor.api.fields import IdField, KeyField, VisibleMixin, department_field
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import Article, User
-from cases.api.serializers import IdField, KeyField, VisibleMixin, department_field
 from integrity import selectors, services
 from integrity.choices import CheckOutcome, CheckStatus, DisciplineStatus
 from integrity.models import (
@@ -33,7 +33,7 @@ from integrity.models import (
 _VERSION_HELP = "Номер версии записи; растёт с каждым изменением (оптимистическая блокировка)."
 
 
-def _version_field() -> serializers.IntegerField:
+def version_field() -> serializers.IntegerField:
     return serializers.IntegerField(read_only=True, help_text=_VERSION_HELP)
 
 
@@ -114,7 +114,7 @@ class EmployeeSerializer(ServiceValuesMixin, StrictSerializerMixin, serializers.
         help_text="Логин учётной записи сотрудника: по этой связи он не видит проверок в отношении себя.",
     )
     full_name = serializers.CharField(read_only=True, help_text="Фамилия, имя, отчество.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Employee
@@ -162,7 +162,7 @@ class DisciplinaryRecordSerializer(ServiceValuesMixin, StrictSerializerMixin, se
     deadline_warnings = serializers.SerializerMethodField(
         help_text="Пропущенные сроки наложения: позднее месяца со дня обнаружения или шести месяцев со дня проступка."
     )
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = DisciplinaryRecord
@@ -213,7 +213,7 @@ class ConvictionSerializer(ServiceValuesMixin, StrictSerializerMixin, serializer
         unknown=lambda value: _("Неизвестная статья УК: %(value)s.") % {"value": value},
         help_text="Код статьи УК (ресурс articles), например «366».",
     )
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Conviction
@@ -246,7 +246,7 @@ class IntegrityCheckSerializer(ServiceValuesMixin, StrictSerializerMixin, serial
     )
     safeguards_confirmed = serializers.BooleanField(read_only=True, help_text="Все три гарантии подтверждены.")
     next_step = serializers.SerializerMethodField(help_text="Что нужно сделать дальше.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = IntegrityCheck

@@ -3,7 +3,7 @@
 Only with the integrity scopes (``integrity:read`` / ``integrity:write``, never granted by default) or, for a
 signed-in user, a role that reaches the area: staff and discipline for internal security and, read-only, the
 department head of the employee's department; checks for internal security only, and never a check about the
-user themselves. Conventions as in ``cases.api.views``: rows outside the caller's scope do not exist (404), a
+user themselves. Conventions as in the platform (``anticor.api``): rows outside the caller's scope do not exist (404), a
 missing scope is 403, a refusal of the service is 403, detail responses carry an ETag and writes honour
 ``If-Match`` (stale → 412, nothing changed). Every list and detail read is written to the access log (the user, or
 the API client's name).
@@ -28,21 +28,13 @@ from rest_framework.response import Response
 from anticor import access
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
+from anticor.api.mixins import WriteMixin, if_match_version, log_read
+from anticor.api.schema import ETAG, IF_MATCH, IF_NONE_MATCH_GET, error_responses, etag_header
 from anticor.api.views import ScopedViewSetMixin
 from anticor.audit import Source
 from anticor.models import AccessAction, User
 from anticor.services import access_log_denied
 from anticor.versioning import StaleVersion
-from cases.api.views import (
-    ETAG,
-    IF_MATCH,
-    IF_NONE_MATCH_GET,
-    WriteMixin,
-    _errors,
-    _if_match_version,
-    etag_header,
-    log_read,
-)
 from integrity import selectors, services
 from integrity.api.serializers import (
     CheckFollowUpSerializer,
@@ -89,7 +81,7 @@ def _schema(name: str, serializer: type, *, create: str | None = None, patch: st
             summary=name,
             description="Чтение записывается в журнал доступа.",
             parameters=[IF_NONE_MATCH_GET, etag_header(200, 304)],
-            responses={200: serializer, 304: OpenApiResponse(description="Не изменилось."), **_errors(404)},
+            responses={200: serializer, 304: OpenApiResponse(description="Не изменилось."), **error_responses(404)},
         ),
     }
     if create is not None:
@@ -97,14 +89,14 @@ def _schema(name: str, serializer: type, *, create: str | None = None, patch: st
             summary=f"Создать: {name}",
             description=create,
             parameters=[etag_header(201)],
-            responses={201: serializer, **_errors(400, 403)},
+            responses={201: serializer, **error_responses(400, 403)},
         )
     if patch is not None:
         views["partial_update"] = extend_schema(
             summary=f"Изменить: {name}",
             description=patch,
             parameters=[IF_MATCH, ETAG],
-            responses={200: serializer, **_errors(400, 403, 404, 412)},
+            responses={200: serializer, **error_responses(400, 403, 404, 412)},
         )
     return extend_schema_view(**views)
 
@@ -115,7 +107,7 @@ def _step(summary: str, description: str, request: type, response: type) -> Any:
         description=description,
         request=request,
         parameters=[IF_MATCH, ETAG],
-        responses={200: response, **_errors(400, 403, 404, 412)},
+        responses={200: response, **error_responses(400, 403, 404, 412)},
     )
 
 
@@ -198,7 +190,7 @@ class IntegrityViewSet(
         values = changed_values(instance, serializer.values())
         if values:
             with service_errors():
-                instance = update(instance, values, _if_match_version(request, instance))
+                instance = update(instance, values, if_match_version(request, instance))
         return self.represent(instance)
 
     def step(
@@ -209,7 +201,7 @@ class IntegrityViewSet(
         self.check_if_match(request, instance)
         data = self.input_serializer(serializer_class, request)
         with service_errors():
-            instance = run(instance, data, _if_match_version(request, instance))
+            instance = run(instance, data, if_match_version(request, instance))
         return self.represent(instance)
 
 

@@ -16,16 +16,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from anticor.api.fields import IdField, KeyField, VisibleMixin, department_field, state_body_field, version_field
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import User
-from cases.api.serializers import (
-    IdField,
-    KeyField,
-    VisibleMixin,
-    _version_field,
-    department_field,
-    state_body_field,
-)
 from projects import services
 from projects.choices import MilestoneStatus, ProjectStatus
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
@@ -104,7 +97,7 @@ class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     curator = _user_field(required=False, allow_null=True, help_text="Логин куратора.")
     owner_department = department_field(required=False, allow_null=True, help_text="Код департамента-владельца.")
     owner_state_body = state_body_field(required=False, allow_null=True, help_text="Id госоргана-владельца.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Project
@@ -169,7 +162,7 @@ class KPISerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSer
     expected_value = serializers.SerializerMethodField(help_text="Значение траектории на дату последнего измерения.")
     on_track = serializers.SerializerMethodField(help_text="Не хуже траектории; null — измерений ещё нет.")
     gap = serializers.SerializerMethodField(help_text="Отрыв от траектории в лучшую сторону (минус — отставание).")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = KPI
@@ -254,7 +247,7 @@ class KPIMeasurementSerializer(StrictSerializerMixin, serializers.ModelSerialize
 class MilestoneSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSerializer):
     project = _project_field()
     overdue = serializers.SerializerMethodField(help_text="Срок прошёл, а точка не выполнена.")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Milestone
@@ -278,7 +271,7 @@ class RiskSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSe
     project = _project_field()
     owner = _user_field(required=False, allow_null=True, help_text="Логин владельца риска.")
     score = serializers.IntegerField(read_only=True, help_text="Вероятность × влияние (1–25).")
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = Risk
@@ -298,7 +291,7 @@ class RiskSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSe
 
 class PublicEventSerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSerializer):
     project = _project_field()
-    version = _version_field()
+    version = version_field()
 
     class Meta:
         model = PublicEvent

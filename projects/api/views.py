@@ -1,7 +1,7 @@
 """The projects resources of /api/v1/: thin viewsets over ``projects.services`` (DESIGN.md §5.2).
 
-Conventions as in ``cases.api.views``: rows outside the caller's departments do not exist (404), a missing scope
-is 403, detail responses carry an ETag and writes honour ``If-Match`` (stale → 412, nothing changed).
+Conventions as in the platform (``anticor.api``): rows outside the caller's departments do not exist (404), a
+missing scope is 403, detail responses carry an ETag and writes honour ``If-Match`` (stale → 412, nothing changed).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from rest_framework.response import Response
 from anticor import access
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
+from anticor.api.mixins import WriteMixin, if_match_version
+from anticor.api.schema import ETAG, IF_MATCH, IF_NONE_MATCH_GET, error_responses, etag_header
 from anticor.api.views import ScopedViewSetMixin
 from anticor.versioning import StaleVersion
-from cases.api.views import ETAG, IF_MATCH, IF_NONE_MATCH_GET, WriteMixin, _errors, _if_match_version, etag_header
 from projects import services
 from projects.api.serializers import (
     DirectionSerializer,
@@ -80,19 +81,21 @@ def _schema(name: str, serializer: type, *, create: bool = True, patch: bool = T
         "retrieve": extend_schema(
             summary=name,
             parameters=[IF_NONE_MATCH_GET, etag_header(200, 304)],
-            responses={200: serializer, 304: OpenApiResponse(description="Не изменилось."), **_errors(404)},
+            responses={200: serializer, 304: OpenApiResponse(description="Не изменилось."), **error_responses(404)},
         ),
     }
     if create:
         views["create"] = extend_schema(
-            summary=f"Создать: {name}", parameters=[etag_header(201)], responses={201: serializer, **_errors(400, 403)}
+            summary=f"Создать: {name}",
+            parameters=[etag_header(201)],
+            responses={201: serializer, **error_responses(400, 403)},
         )
     if patch:
         views["partial_update"] = extend_schema(
             summary=f"Изменить: {name}",
             description="Меняются только переданные поля.",
             parameters=[IF_MATCH, ETAG],
-            responses={200: serializer, **_errors(400, 403, 404, 412)},
+            responses={200: serializer, **error_responses(400, 403, 404, 412)},
         )
     return extend_schema_view(**views)
 
@@ -114,7 +117,7 @@ class ProjectsViewSet(ScopedViewSetMixin, ConditionalMixin, WriteMixin, viewsets
         values = changed_values(instance, serializer.values())
         if values:
             try:
-                instance = update(instance, values, _if_match_version(request, instance))
+                instance = update(instance, values, if_match_version(request, instance))
             except StaleVersion as conflict:
                 raise PreconditionFailed(conflict.describe()) from None
         return self.represent(instance)
@@ -168,7 +171,7 @@ class ProjectViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         description="draft → approved → active → completed; из любого незавершённого — cancelled.",
         request=ProjectTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
-        responses={200: ProjectSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: ProjectSerializer, **error_responses(400, 403, 404, 412)},
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, code: str | None = None) -> Response:
@@ -180,7 +183,7 @@ class ProjectViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMode
                 user=request.user,
                 project_id=project.pk,
                 to=data["to"],
-                expected_version=_if_match_version(request, project),
+                expected_version=if_match_version(request, project),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
@@ -280,7 +283,7 @@ class MilestoneViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         description="done требует даты выполнения (done_on) и подтверждения (evidence).",
         request=MilestoneTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
-        responses={200: MilestoneSerializer, **_errors(400, 403, 404, 412)},
+        responses={200: MilestoneSerializer, **error_responses(400, 403, 404, 412)},
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str | None = None) -> Response:
@@ -294,7 +297,7 @@ class MilestoneViewSet(ProjectsViewSet, mixins.ListModelMixin, mixins.RetrieveMo
                 to=data["to"],
                 done_on=data["done_on"],
                 evidence=data["evidence"],
-                expected_version=_if_match_version(request, milestone),
+                expected_version=if_match_version(request, milestone),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
