@@ -22,13 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anticor import access
+from anticor.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, neutralize
 from anticor.models import AccessAction
 from anticor.services import access_log_record
 from cases.models import Case, RootCause, Subject
 
 CHUNK_SIZE = 2000  # rows fetched (and prefetched for) at a time
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (header, width of the XLSX column in characters)
 EXPORT_COLUMNS: tuple[tuple[Any, int], ...] = (
@@ -44,14 +43,6 @@ EXPORT_COLUMNS: tuple[tuple[Any, int], ...] = (
     (_("Участники"), 50),
     (_("Причины и условия"), 12),
 )
-
-# Excel and LibreOffice treat a cell starting with one of these as a formula (CSV/Excel formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: str) -> str:
-    """Text that a spreadsheet would evaluate gets a leading apostrophe, so it is shown, never run."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _export_queryset(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:

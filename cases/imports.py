@@ -44,7 +44,6 @@ MAX_COLUMNS = 64  # columns read from a sheet; anything to the right is ignored
 MAX_SUBJECTS = 50  # subjects in one «Участники» cell
 
 EXTENSIONS = (".xlsx", ".csv")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "cases-import-template.xlsx"
 
 

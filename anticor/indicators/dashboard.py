@@ -894,9 +894,6 @@ def half_year_choices(years: Iterable[int]) -> list[tuple[str, str]]:
     ]
 
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @dataclass
 class RunView:
     """A run as its page shows it: the stored row plus the live progress a running job publishes."""

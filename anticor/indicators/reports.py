@@ -14,11 +14,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anticor.exports import neutralize
 from anticor.indicators.dashboard import Collegium, Figure, period_label
 from anticor.indicators.models import IndicatorValue
 from anticor.models import AccessAction
 from anticor.services import access_log_record
-from cases.exports import neutralize
 
 
 def _unit(figure: Figure) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from anticor import access
+from anticor.exports import XLSX_CONTENT_TYPE
 from anticor.indicators import dashboard as selectors
 from anticor.indicators.models import RunStatus
 from anticor.web import area_required
@@ -136,7 +137,7 @@ def collegium_xlsx(request):
     if error is not None:
         return error
     content, filename = build(user=request.user, report=report, request=request)
-    response = HttpResponse(content, content_type=selectors.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anticor.exports import CSV_CONTENT_TYPE, neutralize
 from anticor.models import AccessAction, RoleChange
 from anticor.services import access_log_record
-from cases.exports import CSV_CONTENT_TYPE, neutralize
 
 CHUNK_SIZE = 2000
 

@@ -14,9 +14,10 @@ from django.test import RequestFactory
 
 from anticor import access
 from anticor.access import Role
+from anticor.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, neutralize
 from anticor.models import AccessAction, AccessLog, Article, Department, StateBody
 from cases.choices import CaseStatus, SubjectRole
-from cases.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, cases_export, neutralize
+from cases.exports import cases_export
 from cases.models import Case, RootCause, RootCauseCategory, Sector, Subject
 from tests.factories import CaseFactory
 
