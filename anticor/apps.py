@@ -28,7 +28,8 @@ class AnticorConfig(AppConfig):
 
     def ready(self) -> None:
         import anticor.api.schema
-        import anticor.celery  # noqa: F401 - every Django process sends tasks through the configured app
+        import anticor.celery
+        import anticor.indicators.tasks  # noqa: F401 - registered in every process: the service sends it by name
         from anticor.indicators.registry import autodiscover
 
         # Each app declares its indicators in <app>/indicators.py.

@@ -3,6 +3,10 @@
 The fixtures are the starting point only: analysts and administrators edit these tables afterwards (names, the
 rehabilitating flags, retired rows). A plain load therefore only adds what is missing, keyed by the natural key,
 and never overwrites an existing row; ``update=True`` is the explicit "reset to the shipped values".
+
+Each table is declared once, by the app that owns its model, with :func:`register_reference` (the platform's own
+tables below, an app's in its ``reference.py``, imported by its ``AppConfig.ready``): the same declaration drives
+the loader, the reference pages and — where it names ``api_fields`` — the read-only API resource.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from anticor.filtersets import (
+    ArticleFilterSet,
+    DepartmentFilterSet,
+    RegionFilterSet,
+    StateBodyFilterSet,
+    coded_reference_filterset,
+)
 from anticor.models import Article, Department, Region, StateBody
-from cases.models import RootCauseCategory, Sector, TerminationGround
-from integrity.models import Sanction
-from projects.models import Direction
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "reference"
 
@@ -42,17 +50,54 @@ class LoadStats:
         return self.created + self.updated + self.unchanged
 
 
-@dataclass(frozen=True)
-class _Table:
+@dataclass(frozen=True, kw_only=True)
+class ReferenceTable:
+    """One reference table: its fixture and natural key (loader), its page (label, columns, filters) and, with
+    ``api_fields``, its read-only resource under /api/v1/<slug>/ looked up by ``key``."""
+
     name: str
+    label: Any
     model: type[models.Model]
     filename: str
     key: str
     # Turns one CSV row into the model's field values (foreign keys resolved to instances).
     values: Callable[[Row], dict[str, Any]]
+    columns: tuple[str, ...]
+    filterset: type | None = None  # None: the coded-reference FilterSet of the model
+    select_related: tuple[str, ...] = ()
+    api_fields: tuple[str, ...] = ()  # empty: no generic API resource (the platform's tables have their own)
+    api_basename: str = ""
+    lookup_value_regex: str = r"[a-z][a-z0-9_]*"
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace("_", "-")
+
+    def page_filterset(self) -> type:
+        return self.filterset if self.filterset is not None else coded_reference_filterset(self.model)
 
 
-def _bool(value: str) -> bool:
+# Load order matters (departments need regions, ...): the platform's tables first, then each app's in the order
+# of INSTALLED_APPS.
+TABLES: list[ReferenceTable] = []
+
+
+def register_reference(table: ReferenceTable) -> ReferenceTable:
+    """Add an app's reference table. Registering the same table again (a second ``ready()``) changes nothing; another
+    table under a known name is a programming error."""
+    known = next((known for known in TABLES if known.name == table.name), None)
+    if known is None:
+        TABLES.append(table)
+    elif known.model is not table.model:
+        raise ValueError(f"reference table {table.name!r} is registered twice")
+    return table
+
+
+def reference_table(slug: str) -> ReferenceTable | None:
+    return next((table for table in TABLES if table.slug == slug), None)
+
+
+def as_bool(value: str) -> bool:
     normalized = value.strip().lower()
     if normalized in {"true", "1", "yes"}:
         return True
@@ -61,7 +106,7 @@ def _bool(value: str) -> bool:
     raise ReferenceDataError(f"not a boolean: {value!r}")
 
 
-def _names(row: Row) -> dict[str, Any]:
+def names(row: Row) -> dict[str, Any]:
     return {"name_ru": row["name_ru"].strip(), "name_kk": (row.get("name_kk") or "").strip()}
 
 
@@ -86,59 +131,67 @@ def _department(code: str) -> Department | None:
 
 
 def _region_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "kind": row["kind"].strip(), "former_names": (row.get("former_names_ru") or "").strip()}
+    return {**names(row), "kind": row["kind"].strip(), "former_names": (row.get("former_names_ru") or "").strip()}
 
 
 def _department_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "region": _region(row["region_code"]), "parent": _department(row["parent_code"])}
+    return {**names(row), "region": _region(row["region_code"]), "parent": _department(row["parent_code"])}
 
 
 def _state_body_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "kind": row["kind"].strip(), "region": _region(row["region_code"])}
+    return {**names(row), "kind": row["kind"].strip(), "region": _region(row["region_code"])}
 
 
 def _article_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "note": (row.get("note") or "").strip()}
+    return {**names(row), "note": (row.get("note") or "").strip()}
 
 
-def _ground_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "rehabilitating": _bool(row["rehabilitating"])}
-
-
-def _direction_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "order": int(row["order"]), "is_mandatory": True}
-
-
-def _sanction_values(row: Row) -> dict[str, Any]:
-    return {**_names(row), "severity": int(row["severity"]), "is_dismissal": _bool(row["is_dismissal"])}
-
-
-# Load order matters: departments need regions (and their parent, listed first in the file), state bodies need
-# regions.
-TABLES: tuple[_Table, ...] = (
-    _Table("regions", Region, "regions.csv", "code", _region_values),
-    _Table("departments", Department, "departments.csv", "code", _department_values),
-    _Table("state_bodies", StateBody, "state_bodies.csv", "name_ru", _state_body_values),
-    _Table("articles", Article, "corruption_articles.csv", "code", _article_values),
-    _Table("sectors", Sector, "sectors.csv", "code", _names),
-    _Table("termination_grounds", TerminationGround, "termination_grounds.csv", "code", _ground_values),
-    _Table("root_cause_categories", RootCauseCategory, "root_cause_categories.csv", "code", _names),
-    _Table("sanctions", Sanction, "sanctions.csv", "code", _sanction_values),
-    # Only the anti-corruption direction is certain; administrators add the other five.
-    _Table("directions", Direction, "directions.csv", "code", _direction_values),
-)
-
-TABLE_LABELS: dict[str, Any] = {
-    "regions": _("Регионы"),
-    "departments": _("Департаменты"),
-    "state_bodies": _("Государственные органы"),
-    "articles": _("Статьи УК"),
-    "sectors": _("Сферы"),
-    "termination_grounds": _("Основания прекращения"),
-    "root_cause_categories": _("Категории причин и условий"),
-    "sanctions": _("Дисциплинарные взыскания"),
-    "directions": _("Направления проектов"),
-}
+for _table in (
+    ReferenceTable(
+        name="regions",
+        label=_("Регионы"),
+        model=Region,
+        filename="regions.csv",
+        key="code",
+        values=_region_values,
+        columns=("code", "name_ru", "name_kk", "kind", "former_names"),
+        filterset=RegionFilterSet,
+    ),
+    # Each department's parent is listed before it in the file.
+    ReferenceTable(
+        name="departments",
+        label=_("Департаменты"),
+        model=Department,
+        filename="departments.csv",
+        key="code",
+        values=_department_values,
+        columns=("code", "name_ru", "name_kk", "region"),
+        filterset=DepartmentFilterSet,
+        select_related=("region",),
+    ),
+    ReferenceTable(
+        name="state_bodies",
+        label=_("Государственные органы"),
+        model=StateBody,
+        filename="state_bodies.csv",
+        key="name_ru",
+        values=_state_body_values,
+        columns=("name_ru", "kind", "region", "bin"),
+        filterset=StateBodyFilterSet,
+        select_related=("region",),
+    ),
+    ReferenceTable(
+        name="articles",
+        label=_("Статьи УК"),
+        model=Article,
+        filename="corruption_articles.csv",
+        key="code",
+        values=_article_values,
+        columns=("code", "name_ru", "note"),
+        filterset=ArticleFilterSet,
+    ),
+):
+    register_reference(_table)
 
 
 def read_fixture(filename: str) -> list[Row]:
@@ -156,7 +209,7 @@ def _differs(obj: models.Model, values: dict[str, Any]) -> bool:
     return any(getattr(obj, field) != value for field, value in values.items())
 
 
-def _load_table(table: _Table, *, update: bool) -> LoadStats:
+def _load_table(table: ReferenceTable, *, update: bool) -> LoadStats:
     stats = LoadStats()
     existing = {getattr(obj, table.key): obj for obj in table.model.objects.all()}
     seen: set[str] = set()
@@ -173,7 +226,7 @@ def _load_table(table: _Table, *, update: bool) -> LoadStats:
     return stats
 
 
-def _load_row(table: _Table, row: Row, key: str, obj: models.Model | None, *, update: bool) -> str:
+def _load_row(table: ReferenceTable, row: Row, key: str, obj: models.Model | None, *, update: bool) -> str:
     """Create, update or keep one row; returns the name of the counter it adds to."""
     if obj is None:
         obj = table.model(**{**table.values(row), table.key: key})
@@ -202,11 +255,12 @@ def reference_load(*, update: bool = False) -> dict[str, LoadStats]:
 
 def stats_lines(results: dict[str, LoadStats]) -> list[str]:
     """One human-readable summary line per table, for the commands that load reference data."""
-    width = max(len(str(TABLE_LABELS[name])) for name in results)
+    labels = {table.name: table.label for table in TABLES}
+    width = max(len(str(labels[name])) for name in results)
     return [
         _("%(table)s  создано: %(created)d, обновлено: %(updated)d, без изменений: %(unchanged)d")
         % {
-            "table": str(TABLE_LABELS[name]).ljust(width),
+            "table": str(labels[name]).ljust(width),
             "created": stats.created,
             "updated": stats.updated,
             "unchanged": stats.unchanged,

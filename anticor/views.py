@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,19 +14,11 @@ from django.views.decorators.http import require_GET
 from anticor import access, selectors
 from anticor.filtersets import (
     AccessLogFilterSet,
-    ArticleFilterSet,
-    DepartmentFilterSet,
-    ReferenceFilterSet,
-    RegionFilterSet,
-    StateBodyFilterSet,
-    coded_reference_filterset,
 )
-from anticor.models import AccessAction, AccessLog, Article, Department, Region, StateBody
+from anticor.models import AccessAction, AccessLog
+from anticor.reference import TABLES, ReferenceTable, reference_table
 from anticor.services import access_log_denied, access_log_records
 from anticor.web import filtered, paginate
-from cases.models import RootCauseCategory, Sector, TerminationGround
-from integrity.models import Sanction
-from projects.models import Direction
 
 
 @require_GET
@@ -50,67 +41,27 @@ def home(request):
     )
 
 
-@dataclass(frozen=True)
-class ReferenceList:
-    title: Any
-    model: type[models.Model]
-    filterset: type[ReferenceFilterSet]
-    columns: tuple[str, ...]
-    select_related: tuple[str, ...] = ()
-
-
-REFERENCE_LISTS: dict[str, ReferenceList] = {
-    "regions": ReferenceList(
-        _("Регионы"), Region, RegionFilterSet, ("code", "name_ru", "name_kk", "kind", "former_names")
-    ),
-    "departments": ReferenceList(
-        _("Департаменты"), Department, DepartmentFilterSet, ("code", "name_ru", "name_kk", "region"), ("region",)
-    ),
-    "state-bodies": ReferenceList(
-        _("Государственные органы"), StateBody, StateBodyFilterSet, ("name_ru", "kind", "region", "bin"), ("region",)
-    ),
-    "articles": ReferenceList(_("Статьи УК"), Article, ArticleFilterSet, ("code", "name_ru", "note")),
-    "sectors": ReferenceList(_("Сферы"), Sector, coded_reference_filterset(Sector), ("code", "name_ru", "name_kk")),
-    "termination-grounds": ReferenceList(
-        _("Основания прекращения"),
-        TerminationGround,
-        coded_reference_filterset(TerminationGround),
-        ("code", "name_ru", "rehabilitating"),
-    ),
-    "root-cause-categories": ReferenceList(
-        _("Категории причин и условий"),
-        RootCauseCategory,
-        coded_reference_filterset(RootCauseCategory),
-        ("code", "name_ru", "name_kk"),
-    ),
-    "sanctions": ReferenceList(
-        _("Дисциплинарные взыскания"), Sanction, coded_reference_filterset(Sanction), ("code", "name_ru", "severity")
-    ),
-    "directions": ReferenceList(
-        _("Направления проектов"),
-        Direction,
-        coded_reference_filterset(Direction),
-        ("order", "code", "name_ru", "is_mandatory", "is_example", "is_active"),
-    ),
-}
+def _reference_lists() -> dict[str, ReferenceTable]:
+    """Every registered reference table by the slug of its page, in load order."""
+    return {table.slug: table for table in TABLES}
 
 
 @require_GET
 def reference_index(request):
     if not access.can_read_area(request.user, access.Area.REFERENCE):
         raise PermissionDenied
-    return render(request, "anticor/reference_index.html", {"lists": REFERENCE_LISTS})
+    return render(request, "anticor/reference_index.html", {"lists": _reference_lists()})
 
 
 @require_GET
 def reference_list(request, kind: str):
-    spec = REFERENCE_LISTS.get(kind)
+    spec = reference_table(kind)
     if spec is None:
         raise Http404
     queryset = access.visible(request.user, spec.model._default_manager.select_related(*spec.select_related))
     if not access.can_read_area(request.user, access.Area.REFERENCE):
         raise PermissionDenied
-    filterset = spec.filterset(request.GET or None, queryset=queryset)
+    filterset = spec.page_filterset()(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
     fields = [spec.model._meta.get_field(name) for name in spec.columns]
     table = [{"object": obj, "cells": [_cell(obj, model_field) for model_field in fields]} for obj in page.object_list]
@@ -120,7 +71,7 @@ def reference_list(request, kind: str):
         {
             "kind": kind,
             "spec": spec,
-            "lists": REFERENCE_LISTS,
+            "lists": _reference_lists(),
             "filterset": filterset,
             "headers": [f.verbose_name for f in fields],
             "table": table,

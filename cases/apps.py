@@ -7,6 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Уголовные дела")
 
     def ready(self) -> None:
+        from cases import reference
+
+        reference.register()
         from anticor.demo import DEMO_DATA_STEPS
         from cases.demo import demo_cases
 

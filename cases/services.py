@@ -31,6 +31,7 @@ from cases.choices import (
     RootCauseStatus,
 )
 from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
+from cases.recurrence import FIRST_RECURRENCE
 
 
 class TransitionError(ValidationError):
@@ -760,8 +761,6 @@ def root_causes_mark_regressed(*, department_code: str | None = None, recurrence
     ``FIRST_RECURRENCE`` rows, so that the recurrence indicator and the marking share one computation. Returns how
     many causes were marked.
     """
-    from cases.indicators import FIRST_RECURRENCE
-
     if recurrences is not None and not recurrences.isidentifier():
         raise ValueError(f"not a table name: {recurrences!r}")
     source = recurrences or f"({FIRST_RECURRENCE})"

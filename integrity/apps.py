@@ -7,6 +7,9 @@ class IntegrityConfig(AppConfig):
     verbose_name = _("Личный состав и добропорядочность")
 
     def ready(self) -> None:
+        from integrity import reference
+
+        reference.register()
         from anticor.demo import DEMO_DATA_STEPS
         from integrity.demo import demo_integrity
 

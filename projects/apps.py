@@ -7,6 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Проекты")
 
     def ready(self) -> None:
+        from projects import reference
+
+        reference.register()
         from anticor.demo import DEMO_DATA_STEPS
         from projects.demo import demo_projects
 

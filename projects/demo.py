@@ -24,8 +24,8 @@ from projects.choices import (
     PublicEventKind,
     RiskStatus,
 )
+from projects.kpis import Trajectory
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
-from projects.services import Trajectory
 
 DEMO_PREFIX = "DEMO-"  # demo project codes start with it so they never clash with real ones
 ANTI_CORRUPTION = "anti_corruption"

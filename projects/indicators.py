@@ -1,7 +1,7 @@
 """Indicators of the projects app (DESIGN.md §4.5): KPIs on track.
 
 Scope: the project's ``owner_department``; projects owned by a state body only count in the agency total. The
-on-track rule is the one of :func:`projects.services.is_on_track` (latest value at least as good as the straight
+on-track rule is the one of :func:`projects.kpis.is_on_track` (latest value at least as good as the straight
 line from the baseline at the project's start to the target at the target date), evaluated in SQL with the
 comparison cross-multiplied by the trajectory's length in days so that it stays exact, as the Python rule is.
 """

@@ -6,34 +6,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from anticor import access
+from anticor.formatting import as_decimal, show_number
 from projects.choices import MilestoneStatus, ProjectStatus, RiskStatus
+from projects.kpis import KPIStatus, kpi_status
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, Risk
-from projects.services import KPIStatus, kpi_status
 
 HIGH_RISK_SCORE = 15
-
-
-def as_decimal(value: Fraction | Decimal, places: int = 2) -> Decimal:
-    """A value rounded for display: at most ``places`` decimals, no trailing zeros."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if rounded == rounded.to_integral_value():
-        return rounded.quantize(Decimal(1))
-    return rounded.normalize()
-
-
-def show_number(value: Fraction | Decimal) -> str:
-    return formats.number_format(as_decimal(value), use_l10n=True)
 
 
 def gap_unit(unit: str) -> str:
@@ -158,8 +143,6 @@ class KPIRow:
 
 def project_kpi_rows(project: Project) -> list[KPIRow]:
     """The KPIs of a project with all their measurements (one query each for KPIs and measurements)."""
-    from projects.charts import kpi_chart
-
     kpis = list(KPI.objects.filter(project=project, is_archived=False).select_related("responsible"))
     measured: dict[int, list[KPIMeasurement]] = defaultdict(list)
     for row in KPIMeasurement.objects.filter(kpi__in=kpis).order_by("kpi_id", "measured_on", "id"):
@@ -175,7 +158,6 @@ def project_kpi_rows(project: Project) -> list[KPIRow]:
             expected=as_decimal(status.expected) if status.expected is not None else None,
             gap=gap_text(status),
         )
-        row.chart = kpi_chart(kpi, points)
         rows.append(row)
     return rows
 

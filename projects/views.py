@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anticor import access
 from anticor.web import area_required, filtered, paginate, run_service
 from projects import services
+from projects.charts import kpi_chart
 from projects.choices import PROJECT_TRANSITIONS, MilestoneStatus, ProjectStatus
 from projects.filtersets import ProjectFilterSet
 from projects.forms import (
@@ -142,12 +143,15 @@ def project_detail(request, code: str):
         milestone.overdue = milestone.is_overdue(today)
     risks = list(project.risks.select_related("owner"))
     allowed = sorted(PROJECT_TRANSITIONS.get(project.status, ())) if can_edit else []
+    kpi_rows = project_kpi_rows(project)
+    for row in kpi_rows:
+        row.chart = kpi_chart(row.kpi, row.measurements)
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
-            "kpi_rows": project_kpi_rows(project),
+            "kpi_rows": kpi_rows,
             "milestones": milestones,
             "risks": risks,
             "matrix": risk_matrix(risks),

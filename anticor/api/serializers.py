@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anticor.models import Article, Department, Region, StateBody
-from cases.models import RootCauseCategory, Sector, TerminationGround
 
 
 class StrictSerializerMixin:
@@ -55,21 +54,3 @@ class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = ["code", "name_ru", "name_kk", "note", "is_active"]
-
-
-class SectorSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Sector
-        fields = ["code", "name_ru", "name_kk", "is_active"]
-
-
-class TerminationGroundSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TerminationGround
-        fields = ["code", "name_ru", "name_kk", "rehabilitating", "is_active"]
-
-
-class RootCauseCategorySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RootCauseCategory
-        fields = ["code", "name_ru", "name_kk", "description", "is_active"]

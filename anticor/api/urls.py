@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from anticor.api import views
+from anticor.reference import TABLES
 
 
 class ApiRootView(APIRootView):
@@ -25,12 +26,12 @@ router.register("regions", views.RegionViewSet, basename="region")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("state-bodies", views.StateBodyViewSet, basename="state-body")
 router.register("articles", views.ArticleViewSet, basename="article")
-router.register("termination-grounds", views.TerminationGroundViewSet, basename="termination-ground")
-router.register("root-cause-categories", views.RootCauseCategoryViewSet, basename="root-cause-category")
-router.register("sectors", views.SectorViewSet, basename="sector")
 
 
 def _register_app_routes() -> None:
+    for table in TABLES:  # the apps' reference tables that name their API fields
+        if table.api_fields:
+            router.register(table.slug, views.reference_viewset(table), basename=table.api_basename)
     from cases.api.urls import register as register_cases
 
     register_cases(router)

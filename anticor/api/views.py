@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -15,10 +16,9 @@ from anticor.filtersets import (
     DepartmentFilterSet,
     RegionFilterSet,
     StateBodyFilterSet,
-    coded_reference_filterset,
 )
 from anticor.models import Article, Department, Region, StateBody
-from cases.models import RootCauseCategory, Sector, TerminationGround
+from anticor.reference import ReferenceTable
 
 
 class ScopedViewSetMixin:
@@ -73,25 +73,21 @@ class ArticleViewSet(ReferenceViewSet):
     lookup_value_regex = r"[0-9]{1,3}(-[0-9]{1,2})?"
 
 
-class SectorViewSet(ReferenceViewSet):
-    base_queryset = Sector.objects.order_by("id")
-    serializer_class = serializers.SectorSerializer
-    filterset_class = coded_reference_filterset(Sector)
-    lookup_value_regex = r"[a-z][a-z0-9_]*"
-
-
-class TerminationGroundViewSet(ReferenceViewSet):
-    base_queryset = TerminationGround.objects.order_by("id")
-    serializer_class = serializers.TerminationGroundSerializer
-    filterset_class = coded_reference_filterset(TerminationGround)
-    lookup_value_regex = r"[a-z][a-z0-9_]*"
-
-
-class RootCauseCategoryViewSet(ReferenceViewSet):
-    base_queryset = RootCauseCategory.objects.order_by("id")
-    serializer_class = serializers.RootCauseCategorySerializer
-    filterset_class = coded_reference_filterset(RootCauseCategory)
-    lookup_value_regex = r"[a-z][a-z0-9_]*"
+def reference_viewset(table: ReferenceTable) -> type[ReferenceViewSet]:
+    """The read-only resource of an app's registered reference table, looked up by its natural key."""
+    meta = type("Meta", (), {"model": table.model, "fields": list(table.api_fields)})
+    serializer = type(f"{table.model.__name__}Serializer", (drf_serializers.ModelSerializer,), {"Meta": meta})
+    return type(
+        f"{table.model.__name__}ViewSet",
+        (ReferenceViewSet,),
+        {
+            "base_queryset": table.model._default_manager.order_by("id"),
+            "serializer_class": serializer,
+            "filterset_class": table.page_filterset(),
+            "lookup_field": table.key,
+            "lookup_value_regex": table.lookup_value_regex,
+        },
+    )
 
 
 class JsonErrorsMixin:

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -37,6 +38,9 @@ from anticor.indicators.models import (
 )
 from anticor.indicators.periods import Period, PeriodKind, parse_period
 from anticor.indicators.registry import registry
+
+# The registered name of the recompute task (anticor.indicators.tasks), kept from before it moved there.
+INDICATORS_RECOMPUTE_TASK = "anticor.tasks.indicators_recompute_task"
 
 logger = logging.getLogger(__name__)
 
@@ -197,10 +201,8 @@ def indicators_recompute_async(*, user, period: str | None = None, scope: str | 
 
 
 def _run_send(*, run_id: int) -> None:
-    from anticor.tasks import indicators_recompute_task
-
     try:
-        indicators_recompute_task.delay(run_id=run_id)
+        current_app.tasks[INDICATORS_RECOMPUTE_TASK].delay(run_id=run_id)
     except Exception:  # whatever stops the task from being queued (broker down, result store down), say so now
         logger.exception("indicator run %s could not be queued", run_id)
         IndicatorRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(

@@ -13,8 +13,6 @@ one pass gives each department's row and the agency total, and a department with
 
 from __future__ import annotations
 
-from cases.choices import CASE_COMPLETING
-
 # Ratios: a zero denominator is no value (NULL), never 0 or 100 (DESIGN.md §4.5).
 PERCENT = "round(100.0 * ({num}) / nullif(({den}), 0), 4)"
 
@@ -22,9 +20,6 @@ PERCENT = "round(100.0 * ({num}) / nullif(({den}), 0), 4)"
 def sql_list(values) -> str:
     """A literal SQL list of codes from our own choices (never user input)."""
     return ", ".join("'" + str(value).replace("'", "''") + "'" for value in sorted(values))
-
-
-COMPLETING = sql_list(CASE_COMPLETING)
 
 
 # The four period codes a local date belongs to; facts joined to periods by code use hash joins, not range scans.

@@ -19,7 +19,7 @@ from rest_framework import serializers
 from anticor.api.fields import IdField, KeyField, VisibleMixin, department_field, state_body_field, version_field
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import User
-from projects import services
+from projects import kpis
 from projects.choices import MilestoneStatus, ProjectStatus
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
 
@@ -189,13 +189,13 @@ class KPISerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSer
             "version",
         ]
 
-    def _status(self, kpi: KPI) -> services.KPIStatus:
+    def _status(self, kpi: KPI) -> kpis.KPIStatus:
         status = getattr(kpi, "_api_status", None)
         if status is None:
             latest = None
             if getattr(kpi, "latest_value", None) is not None:
                 latest = KPIMeasurement(kpi=kpi, value=kpi.latest_value, measured_on=kpi.latest_measured_on)
-            status = services.kpi_status(kpi, latest)
+            status = kpis.kpi_status(kpi, latest)
             kpi._api_status = status
         return status
 

@@ -17,7 +17,7 @@ from anticor.indicators.models import IndicatorRun, IndicatorValue, RunStatus, R
 from anticor.indicators.registry import Group, IndicatorDefinition, Unit, registry
 from anticor.indicators.services import RECOMPUTE_LOCK_KEY, indicators_recompute, indicators_recompute_async
 from anticor.indicators.sql import aggregate
-from anticor.tasks import indicators_recompute_task
+from anticor.indicators.tasks import indicators_recompute_task
 from cases.choices import CaseStatus, RootCauseStatus
 from cases.models import RootCause
 from tests.indicators.data import D, case, figure, root_cause

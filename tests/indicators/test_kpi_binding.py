@@ -11,8 +11,8 @@ import pytest
 from anticor.indicators.models import RunTrigger
 from anticor.indicators.services import indicators_recompute
 from projects.choices import KPISource, ProjectStatus
+from projects.kpis import kpi_status
 from projects.models import KPI, KPIMeasurement
-from projects.services import kpi_status
 from tests.indicators.data import D, case
 from tests.projects.test_api import make_project
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from anticor.indicators.models import IndicatorRun, IndicatorValue, RunStatus
 from anticor.indicators.registry import registry
 from anticor.indicators.services import indicators_recompute_async
-from anticor.tasks import indicators_recompute_task
+from anticor.indicators.tasks import indicators_recompute_task
 from tests.indicators.data import D, case, figure
 
 

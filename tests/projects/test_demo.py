@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count
 
 from anticor.access import Role
-from projects import services
+from projects import kpis, services
 from projects.choices import MilestoneStatus
 from projects.demo import DEMO_PREFIX, EXAMPLE_DIRECTIONS, PROJECTS, demo_projects
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
@@ -53,7 +53,7 @@ def test_demo_projects_cover_six_directions_and_are_created_once(make_user):
     assert PublicEvent.objects.values("kind").distinct().count() == 4
     # Some KPIs on track, some lagging their trajectory
     statuses = [
-        services.kpi_status(kpi, kpi.measurements.order_by("-measured_on", "-id").first()).on_track
+        kpis.kpi_status(kpi, kpi.measurements.order_by("-measured_on", "-id").first()).on_track
         for kpi in KPI.objects.select_related("project")
     ]
     assert True in statuses

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from anticor.access import AccessDenied, Role
 from anticor.models import Department
-from projects import services
+from projects import kpis, services
 from projects.choices import Better
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project
 
@@ -61,7 +61,7 @@ def make_kpi(user, project, *, better=Better.HIGHER, baseline="10", target="100"
 
 
 def test_trajectory_is_a_straight_line_from_baseline_to_target():
-    line = services.Trajectory(start_on=START, baseline=Decimal(10), target_on=TARGET_ON, target=Decimal(100))
+    line = kpis.Trajectory(start_on=START, baseline=Decimal(10), target_on=TARGET_ON, target=Decimal(100))
     assert line.expected(START) == 10
     assert line.expected(dt.date(2025, 6, 1)) == 10  # before the start: the baseline
     assert line.expected(START + dt.timedelta(days=182)) == 55  # half-way
@@ -82,18 +82,18 @@ def test_trajectory_is_a_straight_line_from_baseline_to_target():
     ],
 )
 def test_on_track_edges(better, value, on_track):
-    assert services.is_on_track(better=better, value=Decimal(value), expected=Fraction(55)) is on_track
+    assert kpis.is_on_track(better=better, value=Decimal(value), expected=Fraction(55)) is on_track
 
 
 def test_status_uses_the_latest_measurement_and_explains_the_gap(lead, project):
     kpi = make_kpi(lead, project)
-    assert services.kpi_status(kpi, None).on_track is None
+    assert kpis.kpi_status(kpi, None).on_track is None
     half_way = START + dt.timedelta(days=182)
     services.kpi_measure(
         user=lead, kpi_id=kpi.pk, measured_on=START + dt.timedelta(days=91), value=Decimal(40), evidence="Отчёт акимата"
     )
     latest = services.kpi_measure(user=lead, kpi_id=kpi.pk, measured_on=half_way, value=Decimal(50), evidence="Отчёт")
-    status = services.kpi_status(kpi, latest)
+    status = kpis.kpi_status(kpi, latest)
     assert (status.on_track, status.expected, status.gap) == (False, Fraction(55), Decimal(-5))
 
 
@@ -106,7 +106,7 @@ def test_lower_is_better_kpi_going_down_on_time_is_on_track(lead, project):
         value=Decimal(110),
         evidence="Реестр обращений",
     )
-    status = services.kpi_status(kpi, latest)
+    status = kpis.kpi_status(kpi, latest)
     assert (status.on_track, status.expected, status.gap) == (True, Fraction(110), Decimal(0))
 
 
