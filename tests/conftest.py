@@ -15,6 +15,15 @@ from tests.factories import UserFactory
 from tests.utils import ROOT, child_env
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hundreds of users are created and signed in: the production hasher's deliberate slowness (Django's PBKDF2,
+    a million iterations per password) would only slow the suite. Child processes keep the production hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database holds the reference data (regions, departments, articles...) as production does."""

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import datetime as dt
+import itertools
+import uuid
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
+from anticor.access import Role
+from anticor.indicators.models import AGENCY, Indicator, IndicatorRun, IndicatorValue, RunTrigger
+from anticor.indicators.services import indicator_catalogue_sync
 from anticor.models import Article, Department, StateBody, User
 from anticor.roles.services import roles_seed
 from cases.models import Sector
-from integrity.models import Sanction
+from integrity.models import Conviction, DisciplinaryRecord, Employee, IntegrityCheck, Sanction
+from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
 
 TEST_PASSWORD = "Corr3ct-horse-battery"
 
@@ -125,3 +134,134 @@ class IntegrityCheckFactory(factory.django.DjangoModelFactory):
     safeguard_realistic = True
     safeguard_no_excess_inducement = True
     safeguard_no_provocation = True
+
+
+# --- projects: objects for the router matrix and the fuzz tests -------------------------------------------------
+
+PROJECT_START = dt.date(2026, 1, 1)
+KPI_TARGET_ON = PROJECT_START + dt.timedelta(days=300)
+KPI_MEASURED_ON = PROJECT_START + dt.timedelta(days=100)
+
+
+def make_project(department: str = "75") -> Project:
+    return Project.objects.create(
+        direction=Direction.objects.get(code="anti_corruption"),
+        code=f"T-{uuid.uuid4().hex[:10]}",
+        title="Прозрачные земельные торги",
+        goal="Исключить ручное распределение земельных участков",
+        lead=UserFactory(roles=(Role.PROJECT_LEAD,), department_code="00"),
+        owner_department=Department.objects.get(code=department),
+        start_on=PROJECT_START,
+        end_on=dt.date(2027, 6, 30),
+    )
+
+
+def make_kpi(department: str = "75") -> KPI:
+    return KPI.objects.create(
+        project=make_project(department),
+        name="Доля участков, распределённых через аукцион",
+        unit="%",
+        baseline=Decimal(10),
+        target=Decimal(100),
+        target_on=KPI_TARGET_ON,
+    )
+
+
+def make_measurement(department: str = "75") -> KPIMeasurement:
+    return KPIMeasurement.objects.create(kpi=make_kpi(department), measured_on=KPI_MEASURED_ON, value=Decimal(35))
+
+
+def make_milestone(department: str = "75") -> Milestone:
+    return Milestone.objects.create(project=make_project(department), title="Регламент торгов", due_on=PROJECT_START)
+
+
+def make_risk(department: str = "75") -> Risk:
+    return Risk.objects.create(project=make_project(department), description="Сопротивление", likelihood=3, impact=4)
+
+
+def make_public_event(department: str = "75") -> PublicEvent:
+    return PublicEvent.objects.create(
+        project=make_project(department), held_on=PROJECT_START, kind="hearing", title="Слушания", participants=40
+    )
+
+
+# The hook for the matrix: ``MAKERS.update(PROJECT_MAKERS)``.
+PROJECT_MAKERS = {
+    Project: make_project,
+    KPI: make_kpi,
+    KPIMeasurement: make_measurement,
+    Milestone: make_milestone,
+    Risk: make_risk,
+    PublicEvent: make_public_event,
+}
+
+
+# --- integrity: objects for the router matrix and the fuzz tests -------------------------------------------------
+
+
+def make_employee(department: str = "75") -> Employee:
+    return EmployeeFactory(department_code=department)
+
+
+def make_record(department: str = "75") -> DisciplinaryRecord:
+    return DisciplinaryRecordFactory(employee=make_employee(department))
+
+
+def make_conviction(department: str = "75") -> Conviction:
+    return Conviction.objects.create(
+        employee=make_employee(department),
+        article=Article.objects.get(code="366"),
+        verdict_on=dt.date(2026, 4, 1),
+        court="Специализированный межрайонный суд по уголовным делам г. Алматы",
+        sentence="Штраф и пожизненное лишение права занимать должности на государственной службе",
+    )
+
+
+def make_check(department: str = "75") -> IntegrityCheck:
+    return IntegrityCheckFactory(employee=make_employee(department))
+
+
+# The hook for the matrix and the fuzz tests: ``MAKERS.update(INTEGRITY_MAKERS)``.
+INTEGRITY_MAKERS = {
+    Employee: make_employee,
+    DisciplinaryRecord: make_record,
+    Conviction: make_conviction,
+    IntegrityCheck: make_check,
+}
+
+
+# --- indicators: objects for the router matrix and the fuzz tests -------------------------------------------------
+
+
+def make_run(department: str = "75") -> IndicatorRun:
+    return IndicatorRun.objects.create(trigger=RunTrigger.COMMAND, reason="Пересчёт командой", status="succeeded")
+
+
+_months = itertools.count()
+
+
+def make_value(department: str = "75", *, code: str = "cases_registered", period: str | None = None, **values):
+    """A stored value; without a period, a month of its own (the matrix makes several of one department)."""
+    if period is None:
+        n = next(_months)
+        period = f"{2000 + n // 12}-{n % 12 + 1:02d}"
+    dept = None if department == AGENCY else Department.objects.get(code=department)
+    return IndicatorValue.objects.create(
+        code=code,
+        scope=department,
+        department=dept,
+        period=period,
+        formula_version=1,
+        run=make_run(),
+        computed_at=timezone.now(),
+        **({"value": Decimal(3), "numerator": Decimal(3)} | values),
+    )
+
+
+def make_indicator(department: str = "75") -> Indicator:
+    indicator_catalogue_sync()
+    return Indicator.objects.order_by("id").first()
+
+
+# The hook for the matrix: ``MAKERS.update(INDICATOR_MAKERS)``.
+INDICATOR_MAKERS = {Indicator: make_indicator, IndicatorValue: make_value, IndicatorRun: make_run}

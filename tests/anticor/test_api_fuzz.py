@@ -27,10 +27,7 @@ from anticor.access import ApiScope
 from anticor.api.clients import api_client_create
 from anticor.api.urls import router
 from cases.models import Case, Recommendation, RootCause, RootCauseCategory
-from tests.factories import CaseFactory
-from tests.indicators.test_api import INDICATOR_MAKERS
-from tests.integrity.test_api import INTEGRITY_MAKERS
-from tests.projects.test_api import PROJECT_MAKERS
+from tests.factories import INDICATOR_MAKERS, INTEGRITY_MAKERS, PROJECT_MAKERS, CaseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from anticor.access import Role
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def login(client, username, password, ip="10.0.0.1"):
@@ -75,7 +74,6 @@ def test_inactive_user_cannot_sign_in(client, make_user):
 
 
 def test_wrong_passwords_from_one_address_over_many_user_names_lock_the_address(client, make_user, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER  # dozens of sign-ins: a slow hash would only slow the test
     make_user(Role.INVESTIGATOR, username="ivanov")
     limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
     names = [f"user{number:02d}" for number in range(46)]
@@ -91,7 +89,6 @@ def test_wrong_passwords_from_one_address_over_many_user_names_lock_the_address(
 
 
 def test_a_correct_login_does_not_clear_the_address_count_of_other_names(client, make_user, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER  # dozens of sign-ins: a slow hash would only slow the test
     make_user(Role.INVESTIGATOR, username="ivanov")
     limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
     for attempt in range(limit - 1):

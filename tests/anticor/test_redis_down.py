@@ -146,7 +146,6 @@ def test_cache_and_celery_use_the_database_of_redis_url_with_a_deployment_prefix
 
 @pytest.mark.django_db
 def test_signing_in_and_pages_do_not_need_redis(redis_server, make_user, client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     make_user("analyst", department="00", username="petrov")
     redis_server.stop()
     with override_settings(CACHES=cache_on(redis_server)):

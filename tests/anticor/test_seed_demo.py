@@ -35,7 +35,6 @@ EXPECTED_USERS = {
 def var_dir(tmp_path, monkeypatch, settings):
     """The generated password goes to a temporary var/ instead of the project's."""
     # A fast hasher: these tests hash and check passwords many times; what is tested is the same.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     path = tmp_path / "var"
     monkeypatch.setattr(demo, "VAR_DIR", path)
     return path

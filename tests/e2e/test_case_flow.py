@@ -11,24 +11,12 @@ from django.core.management import call_command
 from anticor.access import Role
 from anticor.models import Article, StateBody
 from cases.models import Case, Recommendation, RootCause
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.e2e.steps import sign_in, sign_out
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NUMBER = "751234567890555"
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-
-
-def sign_out(page):
-    page.locator("form[action='/accounts/logout/'] button").click()
-    page.wait_for_url(lambda url: urlsplit(url).path == "/accounts/login/")
 
 
 def test_register_fix_iin_add_cause_and_recommendation_then_head_terminates(page):

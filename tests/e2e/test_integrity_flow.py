@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from anticor.access import Role
 from integrity.models import IntegrityCheck
-from tests.e2e.test_case_flow import sign_in, sign_out
+from tests.e2e.steps import sign_in, sign_out
 from tests.factories import EmployeeFactory, UserFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

@@ -7,7 +7,6 @@ of queries whatever the page size. The router matrix (tests/anticor/test_api_mat
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from decimal import Decimal
 
@@ -15,7 +14,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from anticor.api.clients import api_client_create
 from anticor.indicators.models import (
@@ -23,54 +21,15 @@ from anticor.indicators.models import (
     Indicator,
     IndicatorRestatement,
     IndicatorRun,
-    IndicatorValue,
     LockedPeriod,
     RunStatus,
     RunTrigger,
 )
 from anticor.indicators.registry import registry
 from anticor.indicators.services import indicator_catalogue_sync, progress_key
-from anticor.models import Department
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_run, make_value
 
 pytestmark = pytest.mark.django_db
-
-
-# --- objects for the router matrix (tests/anticor/test_api_matrix.py) -------------------------------------------------
-
-
-def make_run(department: str = "75") -> IndicatorRun:
-    return IndicatorRun.objects.create(trigger=RunTrigger.COMMAND, reason="Пересчёт командой", status="succeeded")
-
-
-_months = itertools.count()
-
-
-def make_value(department: str = "75", *, code: str = "cases_registered", period: str | None = None, **values):
-    """A stored value; without a period, a month of its own (the matrix makes several of one department)."""
-    if period is None:
-        n = next(_months)
-        period = f"{2000 + n // 12}-{n % 12 + 1:02d}"
-    dept = None if department == AGENCY else Department.objects.get(code=department)
-    return IndicatorValue.objects.create(
-        code=code,
-        scope=department,
-        department=dept,
-        period=period,
-        formula_version=1,
-        run=make_run(),
-        computed_at=timezone.now(),
-        **({"value": Decimal(3), "numerator": Decimal(3)} | values),
-    )
-
-
-def make_indicator(department: str = "75") -> Indicator:
-    indicator_catalogue_sync()
-    return Indicator.objects.order_by("id").first()
-
-
-# The hook for the matrix: ``MAKERS.update(INDICATOR_MAKERS)``.
-INDICATOR_MAKERS = {Indicator: make_indicator, IndicatorValue: make_value, IndicatorRun: make_run}
 
 
 def token(*scopes: str, departments: tuple[str, ...] = ()) -> str:

@@ -21,9 +21,9 @@ from cases.choices import PostCategory, RootCauseStatus, SubjectRole
 from projects.choices import Better as KPIBetter
 from projects.choices import KPISource, ProjectStatus
 from projects.models import KPI, KPIMeasurement
+from tests.factories import make_project
 from tests.indicators import data
 from tests.indicators.data import ALMATY, D, case, figure, root_cause, value
-from tests.projects.test_api import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from anticor.access import Role
 from anticor.api.clients import api_client_create
 from anticor.api.urls import router
 from anticor.audit import Source
-from anticor.models import AccessAction, AccessLog, ApiClient, Article
+from anticor.models import AccessAction, AccessLog, ApiClient
 from integrity.choices import CheckOutcome, CheckStatus, DisciplineStatus, EmployeeStatus
 from integrity.models import (
     Conviction,
@@ -34,7 +34,17 @@ from integrity.models import (
     IntegrityCheckEvent,
 )
 from integrity.selectors import mask_iin
-from tests.factories import DisciplinaryRecordFactory, EmployeeFactory, IntegrityCheckFactory, UserFactory
+from tests.factories import (
+    INTEGRITY_MAKERS,
+    DisciplinaryRecordFactory,
+    EmployeeFactory,
+    IntegrityCheckFactory,
+    UserFactory,
+    make_check,
+    make_conviction,
+    make_employee,
+    make_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,40 +53,6 @@ WRITE = ("reference:read", "integrity:read", "integrity:write")
 PREFIXES = ("employees", "disciplinary-records", "convictions", "integrity-checks")
 IIN = "850101300015"  # valid: a man born on 1 January 1985, check digit 5
 NEW_IIN = "900101400003"  # valid: a woman born on 1 January 1990
-
-
-# --- objects for the router matrix (tests/anticor/test_api_matrix.py) -------------------------------------------------
-
-
-def make_employee(department: str = "75") -> Employee:
-    return EmployeeFactory(department_code=department)
-
-
-def make_record(department: str = "75") -> DisciplinaryRecord:
-    return DisciplinaryRecordFactory(employee=make_employee(department))
-
-
-def make_conviction(department: str = "75") -> Conviction:
-    return Conviction.objects.create(
-        employee=make_employee(department),
-        article=Article.objects.get(code="366"),
-        verdict_on=dt.date(2026, 4, 1),
-        court="Специализированный межрайонный суд по уголовным делам г. Алматы",
-        sentence="Штраф и пожизненное лишение права занимать должности на государственной службе",
-    )
-
-
-def make_check(department: str = "75") -> IntegrityCheck:
-    return IntegrityCheckFactory(employee=make_employee(department))
-
-
-# The hook for the matrix and the fuzz tests: ``MAKERS.update(INTEGRITY_MAKERS)``.
-INTEGRITY_MAKERS = {
-    Employee: make_employee,
-    DisciplinaryRecord: make_record,
-    Conviction: make_conviction,
-    IntegrityCheck: make_check,
-}
 
 
 # --- the client -------------------------------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ MODELS = (User, Employee, DisciplinaryRecord, DisciplinaryRecordEvent, Convictio
 
 @pytest.fixture(autouse=True)
 def fast_hasher(settings, tmp_path, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(demo, "VAR_DIR", tmp_path / "var")
 
 

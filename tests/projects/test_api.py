@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import uuid
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -20,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from anticor.access import Role
 from anticor.api.clients import api_client_create
-from anticor.models import ApiClient, Department
+from anticor.models import ApiClient
 from projects.choices import MilestoneStatus, ProjectStatus
-from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
-from tests.factories import UserFactory
+from projects.models import KPI, KPIMeasurement, Milestone, Project, PublicEvent
+from tests.factories import PROJECT_MAKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -32,62 +30,6 @@ CODE = "PK-2026-01"
 START = dt.date(2026, 1, 1)
 TARGET_ON = START + dt.timedelta(days=300)  # 300 days: the trajectory moves by a round amount per day
 MEASURED_ON = START + dt.timedelta(days=100)  # a third of the way
-
-
-# --- objects for the router matrix (tests/anticor/test_api_matrix.py) -------------------------------------------------
-
-
-def make_project(department: str = "75") -> Project:
-    return Project.objects.create(
-        direction=Direction.objects.get(code="anti_corruption"),
-        code=f"T-{uuid.uuid4().hex[:10]}",
-        title="Прозрачные земельные торги",
-        goal="Исключить ручное распределение земельных участков",
-        lead=UserFactory(roles=(Role.PROJECT_LEAD,), department_code="00"),
-        owner_department=Department.objects.get(code=department),
-        start_on=START,
-        end_on=dt.date(2027, 6, 30),
-    )
-
-
-def make_kpi(department: str = "75") -> KPI:
-    return KPI.objects.create(
-        project=make_project(department),
-        name="Доля участков, распределённых через аукцион",
-        unit="%",
-        baseline=Decimal(10),
-        target=Decimal(100),
-        target_on=TARGET_ON,
-    )
-
-
-def make_measurement(department: str = "75") -> KPIMeasurement:
-    return KPIMeasurement.objects.create(kpi=make_kpi(department), measured_on=MEASURED_ON, value=Decimal(35))
-
-
-def make_milestone(department: str = "75") -> Milestone:
-    return Milestone.objects.create(project=make_project(department), title="Регламент торгов", due_on=START)
-
-
-def make_risk(department: str = "75") -> Risk:
-    return Risk.objects.create(project=make_project(department), description="Сопротивление", likelihood=3, impact=4)
-
-
-def make_public_event(department: str = "75") -> PublicEvent:
-    return PublicEvent.objects.create(
-        project=make_project(department), held_on=START, kind="hearing", title="Слушания", participants=40
-    )
-
-
-# The hook for the matrix: ``MAKERS.update(PROJECT_MAKERS)``.
-PROJECT_MAKERS = {
-    Project: make_project,
-    KPI: make_kpi,
-    KPIMeasurement: make_measurement,
-    Milestone: make_milestone,
-    Risk: make_risk,
-    PublicEvent: make_public_event,
-}
 
 
 # --- the client -------------------------------------------------------------------------------------------------------
