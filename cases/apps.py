@@ -7,8 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Уголовные дела")
 
     def ready(self) -> None:
-        from anticor.demo import DEMO_DATA_STEPS
+        from anticor.demo import register_demo
+        from anticor.synthetic import register_synthetic
         from cases.demo import demo_cases
+        from cases.synthetic import SYNTHETIC_CASES
 
-        if demo_cases not in DEMO_DATA_STEPS:
-            DEMO_DATA_STEPS.append(demo_cases)
+        # The platform imports no app: each hands it its demo data and its synthetic-data SQL.
+        register_demo(demo_cases)
+        register_synthetic(SYNTHETIC_CASES)
