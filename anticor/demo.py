@@ -125,12 +125,18 @@ DEMO_USERS: tuple[DemoUserSpec, ...] = (
 )
 
 
-# --- demo dataset hook ----------------------------------------------------------------------------------------------
-# Later issues add the demo dataset here (demo cases, projects, staff and checks...): append one function per app.
-# Each step receives the demo users by username, runs inside demo_seed's transaction after the users exist, and
-# must be idempotent: a second run of seed_demo creates no duplicates and changes nothing.
+# --- demo dataset registry ------------------------------------------------------------------------------------------
+# Each app adds its part of the demo dataset from its AppConfig.ready() with register_demo (the platform imports no
+# app). A step receives the demo users by username, runs inside demo_seed's transaction after the users exist, in
+# registration order (INSTALLED_APPS), and must be idempotent: a second seed_demo creates or changes nothing.
 DemoStep = Callable[[Mapping[str, User]], None]
 DEMO_DATA_STEPS: list[DemoStep] = []
+
+
+def register_demo(step: DemoStep) -> None:
+    """Add an app's demo step after those registered before it (once, however often ready() runs)."""
+    if step not in DEMO_DATA_STEPS:
+        DEMO_DATA_STEPS.append(step)
 
 
 class PasswordOrigin(enum.StrEnum):

@@ -7,11 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Уголовные дела")
 
     def ready(self) -> None:
+        from anticor.demo import register_demo
+        from anticor.synthetic import register_synthetic
         from cases import reference
-
-        reference.register()
-        from anticor.demo import DEMO_DATA_STEPS
         from cases.demo import demo_cases
+        from cases.synthetic import SYNTHETIC_CASES
 
-        if demo_cases not in DEMO_DATA_STEPS:
-            DEMO_DATA_STEPS.append(demo_cases)
+        # The platform imports no app: each hands it its reference tables, demo data and synthetic-data SQL.
+        reference.register()
+        register_demo(demo_cases)
+        register_synthetic(SYNTHETIC_CASES)

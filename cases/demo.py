@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from anticor.models import Article, Department, StateBody, User
+from anticor.people import FIRST_NAMES, SURNAMES
 from cases.choices import CaseEventKind, CaseStatus, PostCategory, RecommendationStatus, RootCauseStatus, SubjectRole
 from cases.models import (
     Case,
@@ -32,29 +33,6 @@ DEMO_PREFIX = "9"  # demo registration numbers start with 9 so they never clash 
 CASES_PER_YEAR = 240
 YEARS = 3
 
-SURNAMES = [
-    "Ахметов",
-    "Сериков",
-    "Касымов",
-    "Нурланов",
-    "Жумабаев",
-    "Ибраев",
-    "Омаров",
-    "Байжанов",
-    "Токтаров",
-    "Смагулов",
-    "Абдрахманов",
-    "Есенов",
-    "Калиев",
-    "Мусин",
-    "Рахимов",
-    "Садыков",
-    "Тулегенов",
-    "Утегенов",
-    "Шаяхметов",
-    "Ким",
-]
-FIRST_NAMES = ["Арман", "Ерлан", "Нурлан", "Данияр", "Асель", "Айгерим", "Бауыржан", "Марат", "Гульнара", "Сергей"]
 SUMMARIES = [
     "Получение взятки за выделение земельного участка вне очереди",
     "Хищение бюджетных средств при государственных закупках",

@@ -7,11 +7,13 @@ class IntegrityConfig(AppConfig):
     verbose_name = _("Личный состав и добропорядочность")
 
     def ready(self) -> None:
+        from anticor.demo import register_demo
+        from anticor.synthetic import register_synthetic
         from integrity import reference
-
-        reference.register()
-        from anticor.demo import DEMO_DATA_STEPS
         from integrity.demo import demo_integrity
+        from integrity.synthetic import SYNTHETIC_STAFF
 
-        if demo_integrity not in DEMO_DATA_STEPS:
-            DEMO_DATA_STEPS.append(demo_integrity)
+        # The platform imports no app: each hands it its reference tables, demo data and synthetic-data SQL.
+        reference.register()
+        register_demo(demo_integrity)
+        register_synthetic(SYNTHETIC_STAFF)

@@ -7,11 +7,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Проекты")
 
     def ready(self) -> None:
+        from anticor.demo import register_demo
         from projects import reference
-
-        reference.register()
-        from anticor.demo import DEMO_DATA_STEPS
         from projects.demo import demo_projects
 
-        if demo_projects not in DEMO_DATA_STEPS:
-            DEMO_DATA_STEPS.append(demo_projects)
+        # The platform imports no app: each hands it its reference tables and demo data.
+        reference.register()
+        register_demo(demo_projects)

@@ -12,11 +12,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 
 from anticor.identifiers import validate_iin
-from anticor.synthetic import CASE_PREFIX, employees_for, synthetic_meta
+from anticor.synthetic import synthetic_meta
 from cases.choices import CASE_FINAL, CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RootCause, Subject
 from cases.services import recommendation_default_due_on
+from cases.synthetic import CASE_PREFIX
 from integrity.models import DisciplinaryRecord, Employee, IntegrityCheck
+from integrity.synthetic import employees_for
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +239,62 @@ def test_causes_are_left_as_the_nightly_regression_rule_would_leave_them():
 
     assert root_causes_mark_regressed() == 0
     assert set(RootCause.objects.filter(status=RootCauseStatus.REGRESSED).values_list("pk", flat=True)) == regressed
+
+
+def test_each_app_hands_its_step_to_the_platform_in_installed_apps_order():
+    from anticor import synthetic
+
+    assert [step.name for step in synthetic.SYNTHETIC_STEPS] == ["cases", "integrity"]
+    assert [table for step in synthetic.SYNTHETIC_STEPS for table in step.tables] == [
+        "cases_case",
+        "cases_case_articles",
+        "cases_subject",
+        "cases_rootcause",
+        "cases_rootcause_cases",
+        "cases_recommendation",
+        "cases_recommendation_root_causes",
+        "cases_recommendationmeasure",
+        "cases_caseevent",
+        "integrity_employee",
+        "integrity_disciplinaryrecord",
+        "integrity_disciplinaryrecordevent",
+        "integrity_conviction",
+        "integrity_integritycheck",
+        "integrity_integritycheckevent",
+    ]
+
+
+def test_only_the_registered_steps_are_generated_and_recorded(monkeypatch):
+    # given only the cases' step registered
+    from anticor import synthetic
+    from cases.synthetic import SYNTHETIC_CASES
+
+    monkeypatch.setattr(synthetic, "SYNTHETIC_STEPS", [SYNTHETIC_CASES])
+    # when generating
+    output = generate(cases=20)
+    # then its tables are filled and recorded, and no other step ran
+    assert Case.objects.count() == 20
+    assert not Employee.objects.exists()
+    assert "staff:" not in output
+    assert sorted(synthetic_meta()["counts"]) == ["cases_case", "cases_recommendation", "cases_rootcause"]
+    assert "nothing to do" in generate(cases=20)
+
+
+def test_a_step_registered_again_replaces_itself_and_tables_belong_to_one_step(monkeypatch):
+    from anticor import synthetic
+
+    def load(_run, _params):
+        return None
+
+    steps: list[synthetic.SyntheticStep] = []
+    monkeypatch.setattr(synthetic, "SYNTHETIC_STEPS", steps)
+    first = synthetic.SyntheticStep(name="a", tables=("t1",), counted=(), load=load)
+    second = synthetic.SyntheticStep(name="b", tables=("t2",), counted=(), load=load)
+    synthetic.register_synthetic(first)
+    synthetic.register_synthetic(second)
+    again = synthetic.SyntheticStep(name="a", tables=("t1", "t3"), counted=(), load=load)
+    synthetic.register_synthetic(again)
+    assert steps == [again, second]
+    with pytest.raises(ValueError, match="t2"):
+        synthetic.register_synthetic(synthetic.SyntheticStep(name="c", tables=("t2",), counted=(), load=load))
+    assert steps == [again, second]
