@@ -97,8 +97,8 @@ def run_checks() -> dict[str, bool]:
     for name, check in CHECKS.items():
         try:
             check()
-        except Exception:
-            logger.warning("health check %s failed", name, exc_info=True)
+        except Exception as exc:  # any failure is a failed check; one line each, a probe comes every few seconds
+            logger.warning("health check %s failed: %s: %s", name, type(exc).__name__, exc)
             results[name] = False
         else:
             results[name] = True

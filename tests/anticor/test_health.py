@@ -4,6 +4,7 @@ test's own is stopped to play an outage."""
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import subprocess
 import uuid
@@ -61,8 +62,9 @@ def test_health_answers_200_when_every_service_is_up_without_login_or_session(ce
 
 @pytest.mark.worker
 @pytest.mark.django_db
-def test_health_answers_503_naming_redis_while_redis_is_down(celery_worker_process, redis_server):
+def test_health_answers_503_naming_redis_while_redis_is_down(celery_worker_process, redis_server, caplog):
     worker_ready(celery_worker_process)
+    caplog.set_level(logging.WARNING, logger="anticor.health")
     with override_settings(CELERY_TASK_DEFAULT_QUEUE=celery_worker_process, **redis_on(redis_server)):
         before = Client().get("/health/")
         redis_server.stop()
@@ -76,6 +78,8 @@ def test_health_answers_503_naming_redis_while_redis_is_down(celery_worker_proce
         "failed": ["redis"],
     }
     assert str(redis_server.port) not in during.content.decode()  # names the check, not the server
+    reasons = [record.getMessage() for record in caplog.records if record.name == "anticor.health"]
+    assert [reason.split(":")[0] for reason in reasons] == ["health check redis failed"]  # why: in the log only
 
 
 @pytest.mark.django_db
