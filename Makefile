@@ -1,7 +1,8 @@
 # Anticor developer commands (GNU make). `make help` lists them.
 #
 # DATABASE_URL / REDIS_URL are used when set; otherwise the settings start embedded PostgreSQL and Redis
-# under var/ (they keep running after a command ends; `make stop` stops them).
+# under var/ (they keep running after a command ends; `make stop` stops them). Their packages are in
+# requirements-local.txt, which `make install` / `make run` install on top of requirements.txt (production).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,8 +22,8 @@ export PORT
 # The install stamps are named after a hash of the requirement files, so an edit (or a checkout that changes
 # them) reinstalls and an unchanged file never does.
 req_hash = $(shell cat $(1) 2>/dev/null | cksum | cut -d' ' -f1)
-RUN_STAMP := $(VENV)/.installed-run-$(call req_hash,requirements.txt)
-DEV_STAMP := $(VENV)/.installed-dev-$(call req_hash,requirements.txt requirements-dev.txt)
+RUN_STAMP := $(VENV)/.installed-run-$(call req_hash,requirements.txt requirements-local.txt)
+DEV_STAMP := $(VENV)/.installed-dev-$(call req_hash,requirements.txt requirements-local.txt requirements-dev.txt)
 
 .PHONY: help venv install install-dev run test lint format migrations-check messages bench stop clean
 
@@ -45,7 +46,7 @@ $(PY):
 venv: $(PY)
 
 $(RUN_STAMP): | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-local.txt
 	@rm -f $(VENV)/.installed-run-*
 	@touch $@
 

@@ -8,6 +8,7 @@ import os
 
 from celery import Celery, signals
 
+from anticor import requestid  # noqa: F401 - its signal receivers carry the request id into tasks
 from anticor.entrypoint import guarded
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anticor.settings")
@@ -24,6 +25,19 @@ def _configure() -> Celery:
 
 
 app = guarded(_configure)
+
+
+@signals.setup_logging.connect
+def _log_like_the_web_processes(loglevel=None, **_kwargs):
+    """Workers and beat log through ``settings.LOGGING`` (LOG_FORMAT, request id), not Celery's own handlers;
+    ``--loglevel`` still sets the level."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 @signals.task_prerun.connect

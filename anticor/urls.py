@@ -1,5 +1,5 @@
 """Root URL configuration. Every route requires login (LoginRequiredMiddleware) except login itself,
-the language switch on the login page and the static files."""
+the language switch on the login page, ``/health/`` (load balancers) and the static files."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -9,12 +9,14 @@ from django.views.i18n import set_language
 
 from anticor import views
 from anticor.forms import LoginForm
+from anticor.health import health
 
 admin.site.site_header = "Anticor"
 admin.site.site_title = "Anticor"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import uuid
 
 import pytest
@@ -12,7 +11,7 @@ import redis
 from django.core.management import call_command
 
 from tests.factories import UserFactory
-from tests.utils import ROOT, child_env
+from tests.utils import celery_worker
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,36 +44,8 @@ def make_user(db):
 def celery_worker_process():
     """A real Celery worker on a queue of its own, so that no other test run's worker takes our tasks."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "anticor.celery",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=child_env(CELERY_QUEUE=queue),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(queue):
         yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 class RedisServer:

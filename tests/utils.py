@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 from django.conf import settings
@@ -42,3 +46,40 @@ def child_env(**overrides: str | None) -> dict[str, str]:
 
 def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
+
+
+@contextlib.contextmanager
+def celery_worker(
+    queue: str, *, loglevel: str = "WARNING", output: int | IO[str] = subprocess.PIPE, **env: str | None
+) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process consuming only ``queue``, stopped on exit."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "anticor.celery",
+            "worker",
+            "--pool=solo",
+            f"--loglevel={loglevel}",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=child_env(CELERY_QUEUE=queue, **env),
+        cwd=ROOT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Reachable without signing in, each for a reason: the login page, and the language switch it offers.
-PUBLIC = {"/accounts/login/", "/i18n/setlang/", "/admin/login/"}
+# Reachable without signing in, each for a reason: the login page, the language switch it offers, and /health/ for
+# load balancers (it says only which checks pass, tests/anticor/test_health.py).
+PUBLIC = {"/accounts/login/", "/i18n/setlang/", "/admin/login/", "/health/"}
 
 
 def _walk(patterns, prefix=""):

