@@ -9,25 +9,33 @@ not to be causes: they count nowhere (neither as a case's root cause nor as iden
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from anticor.indicators.dashboard import CategoryRow
 from anticor.indicators.models import AGENCY
-from anticor.indicators.periods import LOCAL_TIME_ZONE
+from anticor.indicators.periods import LOCAL_TIME_ZONE, Period, last_tenth_starts_on, months_before
 from anticor.indicators.registry import (
     Better,
     Group,
     IndicatorDefinition,
     RecomputeStep,
+    RecordList,
     StepContext,
     Unit,
     register,
     register_step,
+    registry,
 )
 from anticor.indicators.sql import aggregate, per_day, sql_list
 from cases.choices import CASE_COMPLETING, CaseStatus, PostCategory, SubjectRole
+from cases.models import RootCauseCategory
 from cases.recurrence import FIRST_RECURRENCE, REJECTED, VERIFIED
 from cases.services import root_causes_mark_regressed
 
@@ -392,3 +400,128 @@ def _mark_regressed(context: StepContext) -> int:
 register_step(
     RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
 )
+
+
+# --- the records behind the figures and the report's recurring categories ------------------------------------------
+
+
+def iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def record_lists(code: str, period: Period, department: str | None) -> list[RecordList]:
+    """The case, root-cause and recommendation lists behind a figure: the numerator's records first, then the
+    denominator's, through the ordinary list filters."""
+    p = period.code
+    dept: dict[str, Any] = {"department": department} if department else {}
+    live = {**dept, "archived": "false"}  # archived cases count nowhere
+    cases = "cases:case-list"
+    causes = "cases:root-cause-list"
+    recs = "cases:recommendation-list"
+    end = iso(period.ends_on)
+    completed = {**live, "completed_in": p}
+    decided = {**live, "decided_in": p}
+    verified = {"status": ["eliminated", "regressed"]}  # verified eliminated, even if it came back since
+    numerator, denominator = _("Дела числителя"), _("Дела знаменателя")
+    links: dict[str, list[RecordList]] = {
+        "root_cause_coverage": [
+            (_("Завершённые дела с причинами"), cases, {**completed, "has_root_cause": "true"}),
+            (_("Все завершённые дела"), cases, completed),
+            (_("Завершённые дела без причин"), cases, {**completed, "has_root_cause": "false"}),
+        ],
+        "damage_recovery_rate": [(_("Завершённые дела"), cases, completed)],
+        "rehabilitation_rate": [
+            (_("Оправдания и реабилитирующие прекращения"), cases, {**decided, "rehabilitating": "true"}),
+            (
+                denominator,
+                cases,
+                {**decided, "status": ["terminated", "terminated_by_court", "convicted", "acquitted"]},
+            ),
+        ],
+        "court_confirmation_rate": [
+            (_("Обвинительные приговоры"), cases, {**decided, "status": "convicted"}),
+            (_("Все решения суда"), cases, {**decided, "status": ["convicted", "acquitted", "terminated_by_court"]}),
+        ],
+        "end_of_period_registrations": [
+            (
+                _("Зарегистрированы в последнюю десятую часть периода"),
+                cases,
+                {**live, "registered_from": iso(last_tenth_starts_on(period)), "registered_to": end},
+            ),
+            (_("Все зарегистрированные в периоде"), cases, {**live, "registered_in": p}),
+        ],
+        "backdated_entries": [
+            (_("Внесены позднее 30 дней"), cases, {**live, "entered_in": p, "backdated": "true"}),
+            (_("Все внесённые в периоде"), cases, {**live, "entered_in": p}),
+        ],
+        "cases_registered": [(numerator, cases, {**live, "registered_in": p})],
+        "cases_sent_to_court": [(numerator, cases, {**live, "sent_to_court_in": p})],
+        "officials_rank_score": [(_("Дела, направленные в суд"), cases, {**live, "sent_to_court_in": p})],
+        "recommendations_on_time": [
+            (_("Отвеченные в срок"), recs, {**dept, "due_in": p, "answered_on_time": "true"}),
+            (_("Все со сроком в периоде"), recs, {**dept, "due_in": p}),
+        ],
+        "causes_eliminated": [
+            (
+                _("Устранённые причины"),
+                causes,
+                {
+                    **dept,
+                    **verified,
+                    "identified_from": iso(months_before(period.ends_on, 12)),
+                    "identified_to": end,
+                    "verified_to": end,
+                },
+            ),
+        ],
+        "days_to_eliminate": [
+            (_("Причины, устранение которых подтверждено"), causes, {**dept, **verified, "verified_in": p}),
+        ],
+        "recurrence_rate": [
+            (
+                _("Устранённые за 24 месяца причины"),
+                causes,
+                {**dept, **verified, "verified_from": iso(months_before(period.ends_on, 24)), "verified_to": end},
+            ),
+        ],
+    }
+    return links.get(code, [])
+
+
+def recurring_categories(period: Period, *, limit: int) -> list[CategoryRow]:
+    """Root-cause categories that recur, in one aggregate query over the causes.
+
+    A category *recurs* in the half-year when at least one of its causes regressed in it (an eliminated cause came
+    back: a new case of the same state body and category) or when causes of it were identified in two or more
+    departments in it (the same weakness found in several regions). Ranked by regressions, then departments, then
+    causes identified.
+    """
+    window = (period.starts_on, period.ends_on)
+    identified = Q(root_causes__identified_on__range=window)
+    rows = (
+        RootCauseCategory.objects.annotate(
+            identified=Count("root_causes", filter=identified),
+            departments=Count("root_causes__department", filter=identified, distinct=True),
+            regressed=Count("root_causes", filter=Q(root_causes__regressed_on__range=window)),
+            eliminated=Count("root_causes", filter=Q(root_causes__verified_on__range=window)),
+        )
+        .filter(Q(regressed__gt=0) | Q(departments__gte=2))
+        .order_by("-regressed", "-departments", "-identified", "code")
+        .values("code", "name_ru", "name_kk", "identified", "departments", "regressed", "eliminated")[:limit]
+    )
+    language = translation.get_language() or "ru"
+    return [
+        CategoryRow(
+            code=row["code"],
+            name=(row["name_kk"] if language.startswith("kk") and row["name_kk"] else row["name_ru"]),
+            identified=row["identified"],
+            departments=row["departments"],
+            regressed=row["regressed"],
+            eliminated=row["eliminated"],
+        )
+        for row in rows
+    ]
+
+
+registry.register_record_lists(record_lists)
+registry.register_report_part("recurring_categories", recurring_categories)

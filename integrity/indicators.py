@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from anticor.indicators.registry import Better, Group, IndicatorDefinition, Unit, register
+from anticor.indicators.periods import Period, PeriodKind
+from anticor.indicators.registry import Better, Group, IndicatorDefinition, RecordList, Unit, register, registry
 from anticor.indicators.sql import aggregate
 from integrity.choices import CheckOutcome, DisciplineStatus
 
@@ -107,3 +108,14 @@ register(
         earliest_sql="SELECT min(conducted_on) FROM integrity_integritycheck",
     )
 )
+
+
+def record_lists(code: str, period: Period, department: str | None) -> list[RecordList]:
+    """A staff figure of a half-year links to the staff summary: figures without names are what readers of
+    indicators may see of the staff records."""
+    if code in registry and registry.get(code).group == Group.STAFF and period.kind == PeriodKind.HALF:
+        return [(_("Сводка по личному составу"), "integrity:summary", {"period": period.code})]
+    return []
+
+
+registry.register_record_lists(record_lists)

@@ -7,7 +7,6 @@ Figures link to the records behind them through the ordinary list filters of the
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -18,9 +17,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Min
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -32,7 +31,6 @@ from anticor.indicators.models import IndicatorRestatement, IndicatorRun, Indica
 from anticor.indicators.periods import Period, PeriodKind
 from anticor.indicators.registry import Better, Group, IndicatorDefinition, Unit, registry
 from anticor.models import Department
-from cases.models import RootCauseCategory
 
 AGENCY = "agency"
 
@@ -85,15 +83,6 @@ def period_short_label(period: Period) -> str:
     if period.kind == PeriodKind.MONTH:
         return f"{period.starts_on.month:02d}.{period.starts_on.year % 100:02d}"
     return period.code[2:]
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The first day of the window of ``months`` months ending at ``day`` (the day after the same date back)."""
-    ordinal = day.year * 12 + day.month - 1 - months
-    year, month = divmod(ordinal, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last)) + dt.timedelta(days=1)
 
 
 TREND_LENGTH = {PeriodKind.YEAR: 5, PeriodKind.HALF: 6, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
@@ -273,97 +262,11 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-def last_tenth_starts_on(period: Period) -> dt.date:
-    """The first day of the last tenth of the period's days, as end_of_period_registrations counts it: day i
-    (0-based) of an N-day period is in the last tenth when 10·i ≥ 9·N."""
-    return period.starts_on + dt.timedelta(days=-(-9 * period.days // 10))
-
-
 def figure_links(code: str, period: Period, department: str | None) -> list[Link]:
-    """Lists of the records behind a figure: the numerator's cases first, then the denominator's.
-
-    Only the ordinary list filters are used, so what a link shows is what the list shows for those filters.
-    Staff figures of a half-year link to the staff summary (readers of indicators do not see the staff records);
-    KPI figures have no list: no link rather than a wrong one.
-    """
-    p = period.code
-    dept: dict[str, Any] = {"department": department} if department else {}
-    live = {**dept, "archived": "false"}  # archived cases count nowhere
-    cases = "cases:case-list"
-    causes = "cases:root-cause-list"
-    recs = "cases:recommendation-list"
-    end = _iso(period.ends_on)
-    completed = {**live, "completed_in": p}
-    decided = {**live, "decided_in": p}
-    verified = {"status": ["eliminated", "regressed"]}  # verified eliminated, even if it came back since
-    numerator, denominator = _("Дела числителя"), _("Дела знаменателя")
-    links: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-        "root_cause_coverage": [
-            (_("Завершённые дела с причинами"), cases, {**completed, "has_root_cause": "true"}),
-            (_("Все завершённые дела"), cases, completed),
-            (_("Завершённые дела без причин"), cases, {**completed, "has_root_cause": "false"}),
-        ],
-        "damage_recovery_rate": [(_("Завершённые дела"), cases, completed)],
-        "rehabilitation_rate": [
-            (_("Оправдания и реабилитирующие прекращения"), cases, {**decided, "rehabilitating": "true"}),
-            (
-                denominator,
-                cases,
-                {**decided, "status": ["terminated", "terminated_by_court", "convicted", "acquitted"]},
-            ),
-        ],
-        "court_confirmation_rate": [
-            (_("Обвинительные приговоры"), cases, {**decided, "status": "convicted"}),
-            (_("Все решения суда"), cases, {**decided, "status": ["convicted", "acquitted", "terminated_by_court"]}),
-        ],
-        "end_of_period_registrations": [
-            (
-                _("Зарегистрированы в последнюю десятую часть периода"),
-                cases,
-                {**live, "registered_from": _iso(last_tenth_starts_on(period)), "registered_to": end},
-            ),
-            (_("Все зарегистрированные в периоде"), cases, {**live, "registered_in": p}),
-        ],
-        "backdated_entries": [
-            (_("Внесены позднее 30 дней"), cases, {**live, "entered_in": p, "backdated": "true"}),
-            (_("Все внесённые в периоде"), cases, {**live, "entered_in": p}),
-        ],
-        "cases_registered": [(numerator, cases, {**live, "registered_in": p})],
-        "cases_sent_to_court": [(numerator, cases, {**live, "sent_to_court_in": p})],
-        "officials_rank_score": [(_("Дела, направленные в суд"), cases, {**live, "sent_to_court_in": p})],
-        "recommendations_on_time": [
-            (_("Отвеченные в срок"), recs, {**dept, "due_in": p, "answered_on_time": "true"}),
-            (_("Все со сроком в периоде"), recs, {**dept, "due_in": p}),
-        ],
-        "causes_eliminated": [
-            (
-                _("Устранённые причины"),
-                causes,
-                {
-                    **dept,
-                    **verified,
-                    "identified_from": _iso(months_before(period.ends_on, 12)),
-                    "identified_to": end,
-                    "verified_to": end,
-                },
-            ),
-        ],
-        "days_to_eliminate": [
-            (_("Причины, устранение которых подтверждено"), causes, {**dept, **verified, "verified_in": p}),
-        ],
-        "recurrence_rate": [
-            (
-                _("Устранённые за 24 месяца причины"),
-                causes,
-                {**dept, **verified, "verified_from": _iso(months_before(period.ends_on, 24)), "verified_to": end},
-            ),
-        ],
-    }
-    found = [Link(label, _url(name, params)) for label, name, params in links.get(code, [])]
-    if not found and code in STAFF_CODES and period.kind == periods.PeriodKind.HALF:
-        # The staff summary (figures without names) is what readers of indicators may see of the staff records.
-        found = [Link(_("Сводка по личному составу"), _url("integrity:summary", {"period": p}))]
-    return found
+    """Lists of the records behind a figure, as the app that owns the figure's records names them (its
+    ``indicators.py`` registers them): only the ordinary list filters are used, so what a link shows is what the
+    list shows for those filters. A figure without a list (KPIs) has no link rather than a wrong one."""
+    return [Link(label, _url(name, params)) for label, name, params in registry.record_lists(code, period, department)]
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
@@ -749,39 +652,9 @@ def _staff_row(scope: str, label: str, values: dict, period: Period) -> StaffRow
     )
 
 
-def recurring_categories(period: Period, *, limit: int = TOP_CATEGORIES) -> list[CategoryRow]:
-    """Root-cause categories that recur, in one aggregate query over the causes.
-
-    A category *recurs* in the half-year when at least one of its causes regressed in it (an eliminated cause came
-    back: a new case of the same state body and category) or when causes of it were identified in two or more
-    departments in it (the same weakness found in several regions). Ranked by regressions, then departments, then
-    causes identified.
-    """
-    window = (period.starts_on, period.ends_on)
-    identified = Q(root_causes__identified_on__range=window)
-    rows = (
-        RootCauseCategory.objects.annotate(
-            identified=Count("root_causes", filter=identified),
-            departments=Count("root_causes__department", filter=identified, distinct=True),
-            regressed=Count("root_causes", filter=Q(root_causes__regressed_on__range=window)),
-            eliminated=Count("root_causes", filter=Q(root_causes__verified_on__range=window)),
-        )
-        .filter(Q(regressed__gt=0) | Q(departments__gte=2))
-        .order_by("-regressed", "-departments", "-identified", "code")
-        .values("code", "name_ru", "name_kk", "identified", "departments", "regressed", "eliminated")[:limit]
-    )
-    language = translation.get_language() or "ru"
-    return [
-        CategoryRow(
-            code=row["code"],
-            name=(row["name_kk"] if language.startswith("kk") and row["name_kk"] else row["name_ru"]),
-            identified=row["identified"],
-            departments=row["departments"],
-            regressed=row["regressed"],
-            eliminated=row["eliminated"],
-        )
-        for row in rows
-    ]
+def _recurring_categories(period: Period) -> list[CategoryRow]:
+    part = registry.report_part("recurring_categories")
+    return part(period, limit=TOP_CATEGORIES) if part is not None else []
 
 
 def _restatement_row(item: Any, labels: dict[str, str]) -> RestatementRow:
@@ -871,7 +744,7 @@ def collegium(*, user: Any, period: Period) -> Collegium:
             if row.scope == AGENCY
             or any(getattr(row, name) is not None for name in ("convicted", "disciplined", "checks_conducted"))
         ],
-        categories=recurring_categories(period),
+        categories=_recurring_categories(period),
         lock=lock,
         restatements=restatements,
         last_run=IndicatorRun.objects.select_related("requested_by").order_by("-id").first(),

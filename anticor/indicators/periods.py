@@ -107,3 +107,18 @@ def periods_between(
 def sub_periods(period: Period) -> list[Period]:
     """The period and the shorter ones inside it (a year holds its halves, quarters and months)."""
     return [p for p in periods_between(period.starts_on, period.ends_on) if p.ends_on <= period.ends_on]
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The first day of the window of ``months`` months ending at ``day`` (the day after the same date back)."""
+    ordinal = day.year * 12 + day.month - 1 - months
+    year, month = divmod(ordinal, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last)) + dt.timedelta(days=1)
+
+
+def last_tenth_starts_on(period: Period) -> dt.date:
+    """The first day of the last tenth of the period's days, as end_of_period_registrations counts it: day i
+    (0-based) of an N-day period is in the last tenth when 10·i ≥ 9·N."""
+    return period.starts_on + dt.timedelta(days=-(-9 * period.days // 10))

@@ -13,11 +13,15 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from anticor.indicators.periods import Period
 
 
 class Better(models.TextChoices):
@@ -106,10 +110,35 @@ class StepContext:
     scope: str | None  # None: every scope
 
 
+# One list of the records behind a figure: its label, the URL name of the list page and the list's filters.
+RecordList = tuple[Any, str, dict[str, Any]]
+# What an app knows of the lists behind its figures: (indicator code, period, department code or None) → lists.
+RecordListsProvider = Callable[[str, "Period", str | None], list[RecordList]]
+
+
 class Registry:
     def __init__(self) -> None:
         self._definitions: dict[str, IndicatorDefinition] = {}
         self._steps: dict[str, RecomputeStep] = {}
+        self._record_lists: list[RecordListsProvider] = []
+        self._report_parts: dict[str, Callable[..., Any]] = {}
+
+    def register_record_lists(self, provider: RecordListsProvider) -> RecordListsProvider:
+        """An app's lists of the records behind its figures (links from the dashboard and the report)."""
+        if provider not in self._record_lists:
+            self._record_lists.append(provider)
+        return provider
+
+    def record_lists(self, code: str, period: Period, department: str | None) -> list[RecordList]:
+        return [found for provider in self._record_lists for found in provider(code, period, department)]
+
+    def register_report_part(self, name: str, part: Callable[..., Any]) -> Callable[..., Any]:
+        """A part of the collegium report that an app computes from its own records (e.g. recurring categories)."""
+        self._report_parts[name] = part
+        return part
+
+    def report_part(self, name: str) -> Callable[..., Any] | None:
+        return self._report_parts.get(name)
 
     def register_step(self, step: RecomputeStep) -> RecomputeStep:
         self._steps[step.name] = step

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from anticor.access import Role
-from anticor.indicators.dashboard import figure_links, last_tenth_starts_on
+from anticor.indicators.dashboard import figure_links
 from anticor.indicators.models import IndicatorRun, IndicatorValue, LockedPeriod, RunStatus, RunTrigger
-from anticor.indicators.periods import parse_period
+from anticor.indicators.periods import last_tenth_starts_on, parse_period
 from anticor.indicators.registry import registry
 from anticor.models import Department
 from cases.choices import CaseStatus, RootCauseStatus
