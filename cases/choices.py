@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anticor.machines import StatusMachine, Tone
+
 
 class CaseStatus(models.TextChoices):
     REGISTERED = "registered", _("Зарегистрировано")
@@ -40,6 +42,25 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     ),
     **{status: frozenset() for status in CASE_FINAL},
 }
+
+# The colour groups the statuses: in progress (blue), paused (amber), in court (violet), conviction (green),
+# acquittal or termination (red), merged (grey).
+CASE_MACHINE = StatusMachine(
+    "case",
+    CaseStatus,
+    CASE_TRANSITIONS,
+    {
+        CaseStatus.REGISTERED: Tone.NEUTRAL,
+        CaseStatus.INVESTIGATING: Tone.PRIMARY,
+        CaseStatus.SUSPENDED: Tone.WARNING,
+        CaseStatus.SENT_TO_COURT: Tone.COURT,
+        CaseStatus.CONVICTED: Tone.SUCCESS,
+        CaseStatus.ACQUITTED: Tone.DANGER,
+        CaseStatus.TERMINATED: Tone.DANGER,
+        CaseStatus.TERMINATED_BY_COURT: Tone.DANGER,
+        CaseStatus.MERGED: Tone.CLOSED,
+    },
+)
 
 # "Completed in a period": reaching sent_to_court or a final status.
 CASE_COMPLETING = frozenset({CaseStatus.SENT_TO_COURT, *CASE_FINAL})
@@ -81,6 +102,19 @@ ROOT_CAUSE_TRANSITIONS: dict[str, frozenset[str]] = {
     RootCauseStatus.REGRESSED: frozenset({RootCauseStatus.RECOMMENDED}),
     RootCauseStatus.REJECTED: frozenset(),
 }
+ROOT_CAUSE_MACHINE = StatusMachine(
+    "root_cause",
+    RootCauseStatus,
+    ROOT_CAUSE_TRANSITIONS,
+    {
+        RootCauseStatus.IDENTIFIED: Tone.NEUTRAL,
+        RootCauseStatus.RECOMMENDED: Tone.PRIMARY,
+        RootCauseStatus.IMPLEMENTED: Tone.COURT,
+        RootCauseStatus.ELIMINATED: Tone.SUCCESS,
+        RootCauseStatus.REGRESSED: Tone.DANGER,
+        RootCauseStatus.REJECTED: Tone.CLOSED,
+    },
+)
 
 
 class RecommendationStatus(models.TextChoices):
@@ -96,6 +130,17 @@ RECOMMENDATION_TRANSITIONS: dict[str, frozenset[str]] = {
     RecommendationStatus.ANSWERED: frozenset({RecommendationStatus.VERIFIED}),
     RecommendationStatus.VERIFIED: frozenset(),
 }
+RECOMMENDATION_MACHINE = StatusMachine(
+    "recommendation",
+    RecommendationStatus,
+    RECOMMENDATION_TRANSITIONS,
+    {
+        RecommendationStatus.DRAFT: Tone.NEUTRAL,
+        RecommendationStatus.ISSUED: Tone.PRIMARY,
+        RecommendationStatus.ANSWERED: Tone.COURT,
+        RecommendationStatus.VERIFIED: Tone.SUCCESS,
+    },
+)
 
 
 class CaseEventKind(models.TextChoices):

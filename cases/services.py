@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from anticor import access
 from anticor.access import AccessDenied, Capability
 from anticor.dates import add_months
+from anticor.machines import TransitionError
 from anticor.versioning import check_version
 from cases.choices import (
     CASE_FINAL,
-    CASE_TRANSITIONS,
-    RECOMMENDATION_TRANSITIONS,
-    ROOT_CAUSE_TRANSITIONS,
+    CASE_MACHINE,
+    RECOMMENDATION_MACHINE,
+    ROOT_CAUSE_MACHINE,
     CaseEventKind,
     CaseStatus,
     RecommendationStatus,
@@ -32,10 +33,6 @@ from cases.choices import (
 )
 from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
 from cases.recurrence import FIRST_RECURRENCE
-
-
-class TransitionError(ValidationError):
-    """A status change that the machine does not allow, or that lacks what it requires."""
 
 
 def _locked(model: type[models.Model], pk: Any) -> models.Model:
@@ -212,10 +209,8 @@ def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
     """The targets the user may choose now: the machine's allowed moves, minus final ones unless a head."""
     if not access.can_change(user, case) or case.is_archived:
         return []
-    targets = CASE_TRANSITIONS[case.status]
-    if not access.has_capability(user, Capability.CLOSE_CASES):
-        targets = targets - CASE_FINAL
-    return [status for status in CaseStatus.values if status in targets]
+    final = () if access.has_capability(user, Capability.CLOSE_CASES) else CASE_FINAL
+    return [status for status, _label in CASE_MACHINE.allowed(case.status, exclude=final)]
 
 
 @transaction.atomic
@@ -237,17 +232,7 @@ def case_transition(
     if case.is_archived:
         raise TransitionError({"to": [_("Дело в архиве: статус не меняется.")]})
     source = case.status
-    if to not in CaseStatus.values:
-        raise TransitionError({"to": [_("Неизвестный статус.")]})
-    if to not in CASE_TRANSITIONS[source]:
-        raise TransitionError(
-            {
-                "to": [
-                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
-                    % {"from": CaseStatus(source).label, "to": CaseStatus(to).label}
-                ]
-            }
-        )
+    CASE_MACHINE.check(source, to)
     if to in CASE_FINAL and not access.has_capability(user, Capability.CLOSE_CASES):
         raise AccessDenied(_("Окончательное решение по делу принимает руководитель департамента."))
     if not reason or not reason.strip():
@@ -301,22 +286,6 @@ def _actor(user: Any) -> dict[str, Any]:
 # --- root causes and recommendations ---------------------------------------------------------------------------------
 
 
-def _transition_check(
-    table: Mapping[str, frozenset[str]], labels: type[models.TextChoices], source: str, to: str
-) -> None:
-    if to not in labels.values:
-        raise TransitionError({"to": [_("Неизвестный статус.")]})
-    if to not in table[source]:
-        raise TransitionError(
-            {
-                "to": [
-                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
-                    % {"from": labels(source).label, "to": labels(to).label}
-                ]
-            }
-        )
-
-
 @transaction.atomic
 def root_cause_transition(
     *,
@@ -334,7 +303,7 @@ def root_cause_transition(
     _check_version(cause, expected_version, {})
     if to == RootCauseStatus.REGRESSED:
         raise TransitionError({"to": [_("Возобновление устанавливается автоматически при регистрации нового дела.")]})
-    _transition_check(ROOT_CAUSE_TRANSITIONS, RootCauseStatus, cause.status, to)
+    ROOT_CAUSE_MACHINE.check(cause.status, to)
     if to == RootCauseStatus.ELIMINATED:
         errors = {}
         if on is None:
@@ -392,7 +361,7 @@ def recommendation_transition(
     if not access.can_change(user, rec):
         raise AccessDenied()
     _check_version(rec, expected_version, {})
-    _transition_check(RECOMMENDATION_TRANSITIONS, RecommendationStatus, rec.status, to)
+    RECOMMENDATION_MACHINE.check(rec.status, to)
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise TransitionError({"on": [_("Дата не может быть в будущем.")]})

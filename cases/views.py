@@ -17,7 +17,7 @@ from anticor import access
 from anticor.forms import clear_errors
 from anticor.web import area_required, filtered, paginate, run_service
 from cases import services
-from cases.choices import RecommendationStatus, RootCauseStatus
+from cases.choices import RECOMMENDATION_MACHINE, ROOT_CAUSE_MACHINE, RootCauseStatus
 from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
 from cases.forms import (
     ArchiveForm,
@@ -377,16 +377,14 @@ def root_cause_detail(request, pk: int):
 
 def _root_cause_transition_form(cause: RootCause, data=None) -> RootCauseTransitionForm:
     """The transition form offering only the moves the machine allows now (regression is the nightly job's)."""
-    allowed = services.ROOT_CAUSE_TRANSITIONS[cause.status] - {RootCauseStatus.REGRESSED}
     form = RootCauseTransitionForm(data, initial={"version": cause.version})
-    form.fields["to"].choices = [(v, label) for v, label in RootCauseStatus.choices if v in allowed]
+    form.fields["to"].choices = ROOT_CAUSE_MACHINE.allowed(cause.status, exclude={RootCauseStatus.REGRESSED})
     return form
 
 
 def _recommendation_transition_form(rec: Recommendation, data=None) -> RecommendationTransitionForm:
-    allowed = services.RECOMMENDATION_TRANSITIONS[rec.status]
     form = RecommendationTransitionForm(data, initial={"version": rec.version})
-    form.fields["to"].choices = [(v, label) for v, label in RecommendationStatus.choices if v in allowed]
+    form.fields["to"].choices = RECOMMENDATION_MACHINE.allowed(rec.status)
     return form
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anticor.machines import Palette, StatusMachine, Tone
+
 
 class EmployeeStatus(models.TextChoices):
     ACTIVE = "active", _("Проходит службу")
     DISMISSED = "dismissed", _("Уволен")
+
+
+EMPLOYEE_PALETTE = Palette(
+    "employee", EmployeeStatus, {EmployeeStatus.ACTIVE: Tone.SUCCESS, EmployeeStatus.DISMISSED: Tone.CLOSED}
+)
 
 
 class DisciplineStatus(models.TextChoices):
@@ -29,6 +36,19 @@ DISCIPLINE_TRANSITIONS: dict[str, frozenset[str]] = {
     DisciplineStatus.EXPIRED: frozenset(),
     DisciplineStatus.OVERTURNED: frozenset(),
 }
+DISCIPLINE_MACHINE = StatusMachine(
+    "discipline",
+    DisciplineStatus,
+    DISCIPLINE_TRANSITIONS,
+    {
+        DisciplineStatus.ACTIVE: Tone.DANGER,
+        DisciplineStatus.LIFTED: Tone.SUCCESS,
+        DisciplineStatus.EXPIRED: Tone.SUCCESS,
+        DisciplineStatus.APPEALED: Tone.WARNING,
+        DisciplineStatus.OVERTURNED: Tone.CLOSED,
+    },
+    order="value",
+)
 # Set by a person (with a reason); EXPIRED only by the daily task.
 DISCIPLINE_MANUAL_TARGETS = frozenset(
     {DisciplineStatus.LIFTED, DisciplineStatus.APPEALED, DisciplineStatus.OVERTURNED, DisciplineStatus.ACTIVE}
@@ -57,6 +77,19 @@ CHECK_TRANSITIONS: dict[str, frozenset[str]] = {
     CheckStatus.CLOSED: frozenset(),
     CheckStatus.CANCELLED: frozenset(),
 }
+CHECK_MACHINE = StatusMachine(
+    "check",
+    CheckStatus,
+    CHECK_TRANSITIONS,
+    {
+        CheckStatus.DRAFT: Tone.NEUTRAL,
+        CheckStatus.APPROVED: Tone.PRIMARY,
+        CheckStatus.CONDUCTED: Tone.COURT,
+        CheckStatus.REVIEWED: Tone.WARNING,
+        CheckStatus.CLOSED: Tone.SUCCESS,
+        CheckStatus.CANCELLED: Tone.CLOSED,
+    },
+)
 
 
 class CheckOutcome(models.TextChoices):
@@ -64,3 +97,15 @@ class CheckOutcome(models.TextChoices):
     FAILED = "failed", _("Не пройдена")
     INCONCLUSIVE = "inconclusive", _("Результат не установлен")
     PROCEDURAL_FAILURE = "procedural_failure", _("Нарушена процедура проверки")
+
+
+CHECK_OUTCOME_PALETTE = Palette(
+    "check_outcome",
+    CheckOutcome,
+    {
+        CheckOutcome.PASSED: Tone.SUCCESS,
+        CheckOutcome.FAILED: Tone.DANGER,
+        CheckOutcome.INCONCLUSIVE: Tone.NEUTRAL,
+        CheckOutcome.PROCEDURAL_FAILURE: Tone.NEUTRAL,
+    },
+)

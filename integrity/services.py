@@ -22,9 +22,9 @@ from anticor.access import AccessDenied, ApiPrincipal, Area, Capability, Role
 from anticor.dates import add_months
 from anticor.versioning import check_version
 from integrity.choices import (
-    CHECK_TRANSITIONS,
+    CHECK_MACHINE,
+    DISCIPLINE_MACHINE,
     DISCIPLINE_MANUAL_TARGETS,
-    DISCIPLINE_TRANSITIONS,
     CheckOutcome,
     CheckStatus,
     CheckTrigger,
@@ -76,20 +76,6 @@ def _not_in_future(errors: dict[str, list[str]], field: str, value: dt.date | No
 def _raise(errors: Mapping[str, list[str]]) -> None:
     if errors:
         raise ValidationError(dict(errors))
-
-
-def _transition_allowed(table: Mapping[str, frozenset[str]], labels: type[models.TextChoices], source: str, to: str):
-    if to not in labels.values:
-        raise ValidationError({"to": [_("Неизвестный статус.")]})
-    if to not in table[source]:
-        raise ValidationError(
-            {
-                "to": [
-                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
-                    % {"from": labels(source).label, "to": labels(to).label}
-                ]
-            }
-        )
 
 
 def _bump(instance: models.Model) -> None:
@@ -292,7 +278,7 @@ def discipline_transition(
     check_version(record, expected_version)
     if to not in DISCIPLINE_MANUAL_TARGETS:
         raise ValidationError({"to": [_("Этот статус устанавливается только автоматически.")]})
-    _transition_allowed(DISCIPLINE_TRANSITIONS, DisciplineStatus, record.status, to)
+    DISCIPLINE_MACHINE.check(record.status, to)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Укажите основание.")]})
@@ -414,7 +400,7 @@ def _locked_check(user: Any, check_id: int, expected_version: int | None = None)
 
 def _move(check: IntegrityCheck, *, user: Any, to: str, reason: str = "") -> IntegrityCheck:
     source = check.status
-    _transition_allowed(CHECK_TRANSITIONS, CheckStatus, source, to)
+    CHECK_MACHINE.check(source, to)
     check.status = to
     check.full_clean()
     _bump(check)

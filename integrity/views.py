@@ -26,9 +26,9 @@ from anticor.services import access_log_denied, access_log_record, access_log_re
 from anticor.web import area_required, filtered, paginate, run_service
 from integrity import selectors, services
 from integrity.choices import (
-    CHECK_TRANSITIONS,
+    CHECK_MACHINE,
+    DISCIPLINE_MACHINE,
     DISCIPLINE_MANUAL_TARGETS,
-    DISCIPLINE_TRANSITIONS,
     CheckOutcome,
     CheckStatus,
     DisciplineStatus,
@@ -248,11 +248,11 @@ def discipline_detail(request, pk: int):
     record = _record_or_404(request, pk)
     _log(request, action=AccessAction.VIEW, obj=record)
     can_edit = access.can_change(user, record)
-    targets = sorted(DISCIPLINE_TRANSITIONS[record.status] & DISCIPLINE_MANUAL_TARGETS) if can_edit else []
+    targets = DISCIPLINE_MACHINE.allowed(record.status, only=DISCIPLINE_MANUAL_TARGETS) if can_edit else ()
     transition_form = None
     if targets:
         transition_form = DisciplineTransitionForm(initial={"on": timezone.localdate(), "version": record.version})
-        transition_form.fields["to"].choices = [(value, DisciplineStatus(value).label) for value in targets]
+        transition_form.fields["to"].choices = targets
     return _page(
         request,
         "discipline_detail.html",
@@ -465,7 +465,7 @@ def _step_forms(user: Any, check: IntegrityCheck) -> dict[str, forms.Form]:
         if check.employee_informed_on is None:
             result["inform"] = CheckInformForm(initial={"informed_on": today})
         result["close"] = CheckCloseForm(initial={"on": today})
-    if CheckStatus.CANCELLED in CHECK_TRANSITIONS[status]:
+    if CHECK_MACHINE.can(status, CheckStatus.CANCELLED):
         result["cancel"] = CheckCancelForm()
     for form in result.values():
         form.initial["version"] = check.version

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anticor.machines import StatusMachine, Tone
+
 MAX_ACTIVE_MANDATORY_DIRECTIONS = 6
 
 
@@ -23,6 +25,20 @@ PROJECT_TRANSITIONS: dict[str, frozenset[str]] = {
     ProjectStatus.COMPLETED: frozenset(),
     ProjectStatus.CANCELLED: frozenset(),
 }
+PROJECT_MACHINE = StatusMachine(
+    "project",
+    ProjectStatus,
+    PROJECT_TRANSITIONS,
+    {
+        ProjectStatus.DRAFT: Tone.NEUTRAL,
+        ProjectStatus.APPROVED: Tone.COURT,
+        ProjectStatus.ACTIVE: Tone.PRIMARY,
+        ProjectStatus.COMPLETED: Tone.SUCCESS,
+        ProjectStatus.CANCELLED: Tone.CLOSED,
+    },
+    unknown=None,
+    order="value",
+)
 
 
 class Better(models.TextChoices):
@@ -46,6 +62,18 @@ MILESTONE_TRANSITIONS: dict[str, frozenset[str]] = {
     MilestoneStatus.DONE: frozenset(),
     MilestoneStatus.CANCELLED: frozenset({MilestoneStatus.PLANNED}),
 }
+MILESTONE_MACHINE = StatusMachine(
+    "milestone",
+    MilestoneStatus,
+    MILESTONE_TRANSITIONS,
+    {
+        MilestoneStatus.PLANNED: Tone.NEUTRAL,
+        MilestoneStatus.DONE: Tone.SUCCESS,
+        MilestoneStatus.CANCELLED: Tone.NEUTRAL,
+    },
+    message=_("Такой переход для контрольной точки не допускается."),
+    unknown=None,
+)
 
 
 class RiskStatus(models.TextChoices):

@@ -17,11 +17,10 @@ from anticor.access import AccessDenied
 from anticor.versioning import check_version, save_new_version
 from projects.choices import (
     MAX_ACTIVE_MANDATORY_DIRECTIONS,
-    MILESTONE_TRANSITIONS,
-    PROJECT_TRANSITIONS,
+    MILESTONE_MACHINE,
+    PROJECT_MACHINE,
     KPISource,
     MilestoneStatus,
-    ProjectStatus,
 )
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
 
@@ -97,18 +96,7 @@ def project_transition(*, user: Any, project_id: int, to: str, expected_version:
     project = Project.objects.select_for_update().get(pk=project_id)
     _require_change(user, project)
     check_version(project, expected_version)
-    if to not in PROJECT_TRANSITIONS.get(project.status, ()):
-        raise ValidationError(
-            {
-                "to": [
-                    _("Переход из статуса «%(from)s» в «%(to)s» не допускается.")
-                    % {
-                        "from": ProjectStatus(project.status).label,
-                        "to": ProjectStatus(to).label if to in ProjectStatus.values else to,
-                    }
-                ]
-            }
-        )
+    PROJECT_MACHINE.check(project.status, to)
     project.status = to
     save_new_version(project, update_fields=["status", "updated_at"])
     return project
@@ -202,8 +190,7 @@ def milestone_transition(
     milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
     _require_change(user, milestone.project)
     check_version(milestone, expected_version)
-    if to not in MILESTONE_TRANSITIONS.get(milestone.status, ()):
-        raise ValidationError({"to": [_("Такой переход для контрольной точки не допускается.")]})
+    MILESTONE_MACHINE.check(milestone.status, to)
     if to == MilestoneStatus.DONE:
         errors = {}
         if not evidence.strip():

@@ -18,7 +18,7 @@ from anticor import access
 from anticor.web import area_required, filtered, paginate, run_service
 from projects import services
 from projects.charts import kpi_chart
-from projects.choices import PROJECT_TRANSITIONS, MilestoneStatus, ProjectStatus
+from projects.choices import PROJECT_MACHINE, MilestoneStatus
 from projects.filtersets import ProjectFilterSet
 from projects.forms import (
     KPIForm,
@@ -142,7 +142,6 @@ def project_detail(request, code: str):
     for milestone in milestones:
         milestone.overdue = milestone.is_overdue(today)
     risks = list(project.risks.select_related("owner"))
-    allowed = sorted(PROJECT_TRANSITIONS.get(project.status, ())) if can_edit else []
     kpi_rows = project_kpi_rows(project)
     for row in kpi_rows:
         row.chart = kpi_chart(row.kpi, row.measurements)
@@ -156,7 +155,7 @@ def project_detail(request, code: str):
             "risks": risks,
             "matrix": risk_matrix(risks),
             "events": list(project.public_events.all()),
-            "transitions": [(value, ProjectStatus(value).label) for value in allowed],
+            "transitions": list(PROJECT_MACHINE.allowed(project.status)) if can_edit else [],
             "can_edit": can_edit,
             "done_form": MilestoneDoneForm(initial={"done_on": today}) if can_edit else None,
             "planned": MilestoneStatus.PLANNED,

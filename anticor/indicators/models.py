@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from anticor.access import Area
 from anticor.audit import audited
 from anticor.bounds import CheckConstraint, UniqueConstraint, choice_check
+from anticor.machines import Palette, Tone
 
 AGENCY = "agency"
 SCOPE_RE = r"^(agency|\d{2})$"
@@ -26,6 +27,19 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Выполнен")
     FAILED = "failed", _("Ошибка")
     SKIPPED = "skipped", _("Пропущен: идёт другой расчёт")
+
+
+RUN_PALETTE = Palette(
+    "indicator_run",
+    RunStatus,
+    {
+        RunStatus.QUEUED: Tone.PRIMARY,
+        RunStatus.RUNNING: Tone.PRIMARY,
+        RunStatus.SUCCEEDED: Tone.SUCCESS,
+        RunStatus.FAILED: Tone.DANGER,
+        RunStatus.SKIPPED: Tone.WARNING,
+    },
+)
 
 
 class RunTrigger(models.TextChoices):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from anticor.access import TWO_PERSON_ROLES, Area, Role
 from anticor.audit import Source, audited
 from anticor.bounds import CheckConstraint, UniqueConstraint, choice_check
+from anticor.machines import StatusMachine, Tone
 
 
 class RoleChangeAction(models.TextChoices):
@@ -46,6 +47,20 @@ ROLE_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
     RoleChangeStatus.REFUSED: frozenset(),
     RoleChangeStatus.WITHDRAWN: frozenset(),
 }
+ROLE_CHANGE_MACHINE = StatusMachine(
+    "role_change",
+    RoleChangeStatus,
+    ROLE_CHANGE_TRANSITIONS,
+    {
+        RoleChangeStatus.PROPOSED: Tone.WARNING,
+        RoleChangeStatus.CONFIRMED: Tone.NEUTRAL,
+        RoleChangeStatus.REFUSED: Tone.NEUTRAL,
+        RoleChangeStatus.WITHDRAWN: Tone.NEUTRAL,
+    },
+    field="status",
+    message=_("Переход не допускается."),
+    unknown=None,
+)
 
 # Columns of the proposal: fixed once the row exists.
 _PROPOSAL_FIELDS = ("user", "role", "action", "mode", "reason", "proposed_by", "proposed_at", "proposed_ip", "source")

@@ -22,7 +22,7 @@ from anticor import access
 from anticor.access import TWO_PERSON_ROLES, AccessDenied, Capability, Role
 from anticor.audit import Source
 from anticor.models import RoleChange, User
-from anticor.roles.models import ROLE_CHANGE_TRANSITIONS, RoleChangeAction, RoleChangeMode, RoleChangeStatus
+from anticor.roles.models import ROLE_CHANGE_MACHINE, RoleChangeAction, RoleChangeMode, RoleChangeStatus
 
 MIN_REASON_LENGTH = 10
 
@@ -138,8 +138,7 @@ def _pending(change_id: int) -> RoleChange:
 
 
 def _decide(change: RoleChange, *, to: str, actor: Any, reason: str, ip: str | None) -> RoleChange:
-    if to not in ROLE_CHANGE_TRANSITIONS[change.status]:
-        raise ValidationError({"status": [_("Переход не допускается.")]})
+    ROLE_CHANGE_MACHINE.check(change.status, to)
     change.status = to
     change.decided_by = actor
     change.decided_at = timezone.now()
