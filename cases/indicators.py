@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from anticor.indicators.dashboard import CategoryRow
+from anticor.indicators.collegium import CategoryRow
 from anticor.indicators.models import AGENCY
 from anticor.indicators.periods import LOCAL_TIME_ZONE, Period, last_tenth_starts_on, months_before
 from anticor.indicators.registry import (

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anticor.exports import neutralize
-from anticor.indicators.dashboard import Collegium, Figure, period_label
+from anticor.indicators.collegium import Collegium
+from anticor.indicators.figures import Figure
+from anticor.indicators.labels import period_label
 from anticor.indicators.models import IndicatorValue
 from anticor.models import AccessAction
 from anticor.services import access_log_record

@@ -1,7 +1,9 @@
 """Indicator pages: the dashboards, the recompute action and its run page, the collegium half-year report.
 
-Thin: the selectors in :mod:`anticor.indicators.dashboard` read, the engine's services act; a malformed period or
-an unknown scope is answered with a translated 400 page, a scope the user may not read with 403.
+Thin: the page modules (:mod:`~anticor.indicators.dashboard`, :mod:`~anticor.indicators.collegium`,
+:mod:`~anticor.indicators.runs`, labels from :mod:`~anticor.indicators.labels`) read, the engine's services act;
+a malformed period or an unknown scope is answered with a translated 400 page, a scope the user may not read with
+403.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from anticor import access
 from anticor.exports import XLSX_CONTENT_TYPE
-from anticor.indicators import dashboard as selectors
+from anticor.indicators import dashboard as boards
+from anticor.indicators import runs
+from anticor.indicators.collegium import collegium as collegium_report
+from anticor.indicators.collegium import collegium_period
+from anticor.indicators.labels import PeriodError, half_year_choices, parse_period, period_choices, period_label
 from anticor.indicators.models import RunStatus
+from anticor.indicators.selectors import indicator_definitions
 from anticor.web import area_required
 
 
@@ -34,19 +41,19 @@ def _bad_input(request, message: str, *, back: str | None = None):
 def _period(request, *, collegium: bool = False):
     text = request.GET.get("period")
     if not text:
-        return selectors.default_period(request.user)
-    return selectors.collegium_period(text) if collegium else selectors.parse_period(text)
+        return boards.default_period(request.user)
+    return collegium_period(text) if collegium else parse_period(text)
 
 
 @require_GET
 def dashboard(request, code: str | None = None):
     user = request.user
     area_required(user, access.Area.INDICATORS)
-    scope = code or request.GET.get("scope") or selectors.default_scope(user)
+    scope = code or request.GET.get("scope") or boards.default_scope(user)
     try:
         period = _period(request)
-        board = selectors.dashboard(user=user, scope=scope, period=period)
-    except (selectors.PeriodError, selectors.ScopeError) as error:
+        board = boards.dashboard(user=user, scope=scope, period=period)
+    except (PeriodError, boards.ScopeError) as error:
         return _bad_input(request, str(error))
     except access.AccessDenied as denied:
         raise PermissionDenied(str(denied)) from denied
@@ -55,9 +62,9 @@ def dashboard(request, code: str | None = None):
         "indicators/dashboard.html",
         {
             "board": board,
-            "period_label": selectors.period_label(period),
-            "scope_choices": selectors.scope_choices(user),
-            "period_choices": selectors.period_choices(selectors.selector_years(user, period)),
+            "period_label": period_label(period),
+            "scope_choices": boards.scope_choices(user),
+            "period_choices": period_choices(boards.selector_years(user, period)),
             "can_recompute": access.can_write_area(user, access.Area.INDICATORS),
             "can_read_collegium": access.scope_for(user, access.Area.INDICATORS) == access.Scope.ALL,
             "collegium_period": period.code if period.kind == "half" else "",
@@ -85,7 +92,7 @@ def recompute(request):
 @require_GET
 def run_detail(request, pk: int):
     try:
-        run = selectors.run_for(user=request.user, pk=pk)
+        run = runs.run_for(user=request.user, pk=pk)
     except access.AccessDenied as denied:
         raise PermissionDenied(str(denied)) from denied
     if run is None:
@@ -93,16 +100,16 @@ def run_detail(request, pk: int):
     back = request.GET.get("next", "")
     if not (back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
         back = reverse("indicators:dashboard")
-    return render(request, "indicators/run_detail.html", {"run": selectors.run_progress(run), "back": back})
+    return render(request, "indicators/run_detail.html", {"run": runs.run_progress(run), "back": back})
 
 
 def _collegium_or_error(request):
     try:
         period = _period(request, collegium=True)
         if period.kind != "half":
-            period = selectors.collegium_period(period.code)
-        return selectors.collegium(user=request.user, period=period), None
-    except selectors.PeriodError as error:
+            period = collegium_period(period.code)
+        return collegium_report(user=request.user, period=period), None
+    except PeriodError as error:
         return None, _bad_input(request, str(error), back=reverse("indicators:collegium"))
     except access.AccessDenied as denied:
         raise PermissionDenied(str(denied)) from denied
@@ -119,11 +126,11 @@ def collegium(request):
         "indicators/collegium.html",
         {
             "report": report,
-            "period_label": selectors.period_label(report.period),
-            "previous_label": selectors.period_label(report.previous),
-            "half_choices": selectors.half_year_choices(selectors.selector_years(request.user, report.period)),
+            "period_label": period_label(report.period),
+            "previous_label": period_label(report.previous),
+            "half_choices": half_year_choices(boards.selector_years(request.user, report.period)),
             "can_approve": access.has_capability(request.user, access.Capability.APPROVE_COLLEGIUM_REPORTS),
-            "definitions": selectors.definitions(),
+            "definitions": indicator_definitions(),
         },
     )
 
@@ -153,8 +160,8 @@ def collegium_approve(request):
         raise PermissionDenied
     text = request.POST.get("period", "")
     try:
-        period = selectors.collegium_period(text)
-    except selectors.PeriodError as error:
+        period = collegium_period(text)
+    except PeriodError as error:
         return _bad_input(request, str(error), back=reverse("indicators:collegium"))
     note = request.POST.get("note", "").strip()[:2000]
     try:
@@ -166,7 +173,6 @@ def collegium_approve(request):
     else:
         messages.success(
             request,
-            _("Отчёт за %(period)s утверждён: значения периода зафиксированы.")
-            % {"period": selectors.period_label(period)},
+            _("Отчёт за %(period)s утверждён: значения периода зафиксированы.") % {"period": period_label(period)},
         )
     return redirect(f"{reverse('indicators:collegium')}?period={period.code}")

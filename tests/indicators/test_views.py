@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from anticor.access import Role
-from anticor.indicators.dashboard import figure_links
+from anticor.indicators.figures import figure_links
 from anticor.indicators.models import IndicatorRun, IndicatorValue, LockedPeriod, RunStatus, RunTrigger
 from anticor.indicators.periods import last_tenth_starts_on, parse_period
 from anticor.indicators.registry import registry
