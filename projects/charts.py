@@ -1,26 +1,24 @@
-"""A KPI as a server-rendered SVG: the measurements against the trajectory and the target. No JavaScript, printable."""
+"""A KPI as a server-rendered SVG: the measurements against the trajectory and the target (the geometry of
+:mod:`anticor.charts`). No JavaScript, printable."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from anticor.charts import Label, Line, LineChart, Marker, Padding, Point
 from anticor.formatting import show_number
 from projects.models import KPI, KPIMeasurement
 
 WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
+PADDING = Padding(left=64, right=16, top=16, bottom=36)
 
 
-def _scale(value: float, low: float, high: float, out_low: float, out_high: float) -> float:
-    if high == low:
-        return (out_low + out_high) / 2
-    return out_low + (value - low) * (out_high - out_low) / (high - low)
+def _day(on: dt.date) -> str:
+    return on.strftime("%d.%m.%Y")
 
 
 def kpi_chart(kpi: KPI, measurements: Sequence[KPIMeasurement]) -> SafeString:
@@ -31,89 +29,43 @@ def kpi_chart(kpi: KPI, measurements: Sequence[KPIMeasurement]) -> SafeString:
     values = [kpi.baseline, kpi.target, *(m.value for m in measurements)]
     low, high = float(min(values)), float(max(values))
     pad = (high - low) * 0.08 or 1.0
-    low, high = low - pad, high + pad
-    days = max((end - start).days, 1)
-
-    def x(on: dt.date) -> float:
-        return round(_scale((on - start).days, 0, days, LEFT, WIDTH - RIGHT), 1)
-
-    def y(value: Decimal) -> float:
-        return round(_scale(float(value), low, high, HEIGHT - BOTTOM, TOP), 1)
-
-    bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
-    title = _("«%(name)s»: измерения относительно траектории от %(baseline)s до цели %(target)s к %(date)s") % {
-        "name": kpi.name,
-        "baseline": show_number(kpi.baseline),
-        "target": show_number(kpi.target),
-        "date": kpi.target_on.strftime("%d.%m.%Y"),
-    }
-    parts = [
-        format_html(
-            '<svg class="kpi-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
-            'aria-labelledby="kpi-chart-{}-title"><title id="kpi-chart-{}-title">{}</title>',
-            WIDTH,
-            HEIGHT,
-            kpi.pk,
-            kpi.pk,
-            title,
-        ),
-        format_html(
-            '<g class="kpi-chart__axes"><line x1="{}" y1="{}" x2="{}" y2="{}"/>'
-            '<line x1="{}" y1="{}" x2="{}" y2="{}"/></g>',
-            LEFT,
-            TOP,
-            LEFT,
-            bottom,
-            LEFT,
-            bottom,
-            right,
-            bottom,
-        ),
-        format_html(
-            '<g class="kpi-chart__labels">'
-            '<text x="{}" y="{}" text-anchor="end">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>'
-            '<text x="{}" y="{}" text-anchor="start">{}</text><text x="{}" y="{}" text-anchor="end">{}</text></g>',
-            LEFT - 6,
-            y(kpi.baseline) + 4,
-            show_number(kpi.baseline),
-            LEFT - 6,
-            y(kpi.target) + 4,
-            show_number(kpi.target),
-            LEFT,
-            HEIGHT - 12,
-            start.strftime("%d.%m.%Y"),
-            right,
-            HEIGHT - 12,
-            end.strftime("%d.%m.%Y"),
-        ),
-        format_html(
-            '<line class="kpi-chart__trajectory" x1="{}" y1="{}" x2="{}" y2="{}"><title>{}</title></line>',
-            x(start),
-            y(kpi.baseline),
+    chart = LineChart(
+        css="kpi-chart",
+        title_id=f"kpi-chart-{kpi.pk}-title",
+        title=_("«%(name)s»: измерения относительно траектории от %(baseline)s до цели %(target)s к %(date)s")
+        % {
+            "name": kpi.name,
+            "baseline": show_number(kpi.baseline),
+            "target": show_number(kpi.target),
+            "date": _day(kpi.target_on),
+        },
+        width=WIDTH,
+        height=HEIGHT,
+        padding=PADDING,
+        x_range=(start, start + dt.timedelta(days=max((end - start).days, 1))),
+        y_range=(low - pad, high + pad),
+    )
+    x, y = chart.x, chart.y
+    chart.labels = [
+        Label(chart.left - 6, y(kpi.baseline) + 4, show_number(kpi.baseline), anchor="end"),
+        Label(chart.left - 6, y(kpi.target) + 4, show_number(kpi.target), anchor="end"),
+        Label(chart.left, HEIGHT - 12, _day(start), anchor="start"),
+        Label(chart.right, HEIGHT - 12, _day(end), anchor="end"),
+    ]
+    chart.lines = [
+        Line("kpi-chart__trajectory", x(start), y(kpi.baseline), x(kpi.target_on), y(kpi.target), _("Траектория"))
+    ]
+    chart.markers = [
+        Marker(
+            "kpi-chart__target",
             x(kpi.target_on),
             y(kpi.target),
-            _("Траектория"),
-        ),
-        format_html(
-            '<g class="kpi-chart__target"><path d="M {} {} l 6 6 l -6 6 l -6 -6 z"/><title>{}</title></g>',
-            x(kpi.target_on),
-            y(kpi.target) - 6,
             _("Цель: %(value)s") % {"value": show_number(kpi.target)},
-        ),
-    ]
-    if measurements:
-        points = " ".join(f"{x(m.measured_on)},{y(m.value)}" for m in measurements)
-        if len(measurements) > 1:
-            parts.append(format_html('<polyline class="kpi-chart__values" points="{}"/>', points))
-        parts.append(
-            format_html_join(
-                "",
-                '<circle class="kpi-chart__point" cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>',
-                (
-                    (x(m.measured_on), y(m.value), m.measured_on.strftime("%d.%m.%Y"), show_number(m.value))
-                    for m in measurements
-                ),
-            )
         )
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
+    ]
+    chart.add_series("kpi-chart__values", [(m.measured_on, m.value) for m in measurements])
+    chart.points = [
+        Point("kpi-chart__point", x(m.measured_on), y(m.value), 4, f"{_day(m.measured_on)}: {show_number(m.value)}")
+        for m in measurements
+    ]
+    return chart.svg()
