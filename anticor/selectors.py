@@ -52,7 +52,7 @@ def audited_model(app_label: str, model_name: str) -> type[models.Model]:
     return model
 
 
-def object_for_history(user: Any, model: type[models.Model], pk: str) -> models.Model:
+def object_for_history(user: access.Principal, model: type[models.Model], pk: str) -> models.Model:
     """The object, if the user may read it; 404 otherwise so existence is not leaked."""
     try:
         pk_value = model._meta.pk.to_python(pk)
@@ -107,7 +107,9 @@ def _pk(model: type[models.Model], value: Any) -> Any:
         return None
 
 
-def _visible_owners(user: Any, obj: models.Model, events: list[Any], tracked_of: Any) -> dict[tuple[type, Any], Any]:
+def _visible_owners(
+    user: access.Principal, obj: models.Model, events: list[Any], tracked_of: Any
+) -> dict[tuple[type, Any], Any]:
     """The rows the events belong to that the user may read: (model, pk) → the row (None if it no longer exists).
 
     An event belongs to the row it tracks (a related row's event is about that row: a check about the employee is
@@ -149,7 +151,7 @@ def _owner_keys(event: Any, tracked: type[models.Model], model: type[models.Mode
     ]
 
 
-def _masked(user: Any, tracked: type[models.Model], attname: str, value: Any) -> Any:
+def _masked(user: access.Principal, tracked: type[models.Model], attname: str, value: Any) -> Any:
     """A personal identifier (``personal_fields``) stays masked in History for readers who see it masked elsewhere."""
     mask = getattr(tracked, "personal_fields", {}).get(attname)
     if mask is None or value in (None, "") or access.can_see_personal_fields(user, tracked):
@@ -157,7 +159,7 @@ def _masked(user: Any, tracked: type[models.Model], attname: str, value: Any) ->
     return mask(str(value))
 
 
-def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
+def history_for(user: access.Principal, obj: models.Model) -> list[HistoryEntry]:
     """The audit trail of one record, newest first, with field names and related records spelled out.
 
     Models with ``history_includes_related`` also show the changes of rows that point at them (a case's subjects,

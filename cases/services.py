@@ -127,7 +127,7 @@ def _save_subjects(case: Case, subjects: Iterable[SubjectData], *, replace: bool
 @transaction.atomic
 def case_create(
     *,
-    user: Any,
+    user: access.Principal,
     values: Mapping[str, Any],
     article_ids: Sequence[int],
     subjects: Sequence[SubjectData] = (),
@@ -156,7 +156,7 @@ def case_create(
 @transaction.atomic
 def case_update(
     *,
-    user: Any,
+    user: access.Principal,
     case_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -190,7 +190,7 @@ def case_update(
 
 
 @transaction.atomic
-def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
+def case_archive(*, user: access.Principal, case_id: int, reason: str) -> Case:
     """Put a wrongly entered case aside (cases are never deleted). Heads only; the reason is required."""
     case = _locked(Case, case_id)
     if not access.can_change(user, case) or not access.has_capability(user, Capability.CLOSE_CASES):
@@ -208,7 +208,7 @@ def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
     return case
 
 
-def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
+def case_allowed_transitions(*, user: access.Principal, case: Case) -> list[str]:
     """The targets the user may choose now: the machine's allowed moves, minus final ones unless a head."""
     if not access.can_change(user, case) or case.is_archived:
         return []
@@ -221,7 +221,7 @@ def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
 @transaction.atomic
 def case_transition(
     *,
-    user: Any,
+    user: access.Principal,
     case_id: int,
     to: str,
     reason: str,
@@ -291,7 +291,7 @@ def case_transition(
     return case
 
 
-def _actor(user: Any) -> dict[str, Any]:
+def _actor(user: access.Principal) -> dict[str, Any]:
     """Who to name on a timeline event: the signed-in user, or the API client of another agency."""
     if isinstance(user, access.ApiPrincipal):
         return {"actor": None, "client_label": user.client.name}
@@ -320,7 +320,7 @@ def _transition_check(
 @transaction.atomic
 def root_cause_transition(
     *,
-    user: Any,
+    user: access.Principal,
     root_cause_id: int,
     to: str,
     on: dt.date | None = None,
@@ -355,7 +355,7 @@ def root_cause_transition(
 
 
 @transaction.atomic
-def root_cause_link_cases(*, user: Any, root_cause_id: int, case_ids: Sequence[int]) -> RootCause:
+def root_cause_link_cases(*, user: access.Principal, root_cause_id: int, case_ids: Sequence[int]) -> RootCause:
     """Link a root cause to more cases (one systemic cause behind several cases); each case must be visible."""
     cause = _locked(RootCause, root_cause_id)
     if not access.can_change(user, cause):
@@ -381,7 +381,7 @@ def recommendation_default_due_on(delivered_on: dt.date) -> dt.date:
 @transaction.atomic
 def recommendation_transition(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     to: str,
     on: dt.date | None = None,
@@ -422,13 +422,13 @@ def recommendation_transition(
     return rec
 
 
-def _require_write(user: Any, obj: models.Model) -> None:
+def _require_write(user: access.Principal, obj: models.Model) -> None:
     if not access.can_change(user, obj):
         raise AccessDenied()
 
 
 @transaction.atomic
-def root_cause_create(*, user: Any, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
+def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
     """Record a root cause found behind one or more cases of the user's department."""
     cause = RootCause(**values)
     _require_write(user, cause)
@@ -443,7 +443,7 @@ def root_cause_create(*, user: Any, values: Mapping[str, Any], case_ids: Sequenc
 
 @transaction.atomic
 def root_cause_update(
-    *, user: Any, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
+    *, user: access.Principal, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
 ) -> RootCause:
     cause = _locked(RootCause, root_cause_id)
     _require_write(user, cause)
@@ -500,7 +500,7 @@ def _validate_recommendation(rec: Recommendation) -> None:
 @transaction.atomic
 def recommendation_create(
     *,
-    user: Any,
+    user: access.Principal,
     values: Mapping[str, Any],
     root_cause_ids: Sequence[int] = (),
     measures: Sequence[MeasureData] = (),
@@ -521,7 +521,7 @@ def recommendation_create(
 @transaction.atomic
 def recommendation_update(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -616,7 +616,7 @@ def _lock_key(kind: str, key: str) -> None:
 @transaction.atomic
 def case_upsert(
     *,
-    user: Any,
+    user: access.Principal,
     registration_number: str,
     values: Mapping[str, Any],
     article_ids: Sequence[int] | None,
@@ -676,7 +676,7 @@ def case_upsert(
 @transaction.atomic
 def root_cause_patch(
     *,
-    user: Any,
+    user: access.Principal,
     root_cause_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -713,7 +713,7 @@ def root_cause_patch(
 @transaction.atomic
 def recommendation_patch(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],

@@ -80,7 +80,7 @@ class DirectionHealth:
         return [(value, label, self.by_status.get(value, 0)) for value, label in ProjectStatus.choices]
 
 
-def directions_overview(user: Any, today: dt.date) -> list[DirectionHealth]:
+def directions_overview(user: access.Principal, today: dt.date) -> list[DirectionHealth]:
     """Each active direction with its visible projects by status and their health; a fixed number of queries."""
     rows = {d.pk: DirectionHealth(direction=d) for d in Direction.objects.filter(is_active=True)}
     projects = access.visible(user, Project.objects.filter(direction_id__in=rows))

@@ -474,7 +474,7 @@ class FigureGroup:
 # --- access ----------------------------------------------------------------------------------------------------------
 
 
-def readable_scope(user: Any, scope: str) -> None:
+def readable_scope(user: access.Principal, scope: str) -> None:
     """Raise AccessDenied unless the user may read indicators of ``scope`` (agency or a department code)."""
     granted = access.scope_for(user, access.Area.INDICATORS)
     if granted == access.Scope.ALL:
@@ -486,7 +486,7 @@ def readable_scope(user: Any, scope: str) -> None:
     raise access.AccessDenied(_("Показатели этого охвата вам недоступны."))
 
 
-def default_scope(user: Any) -> str:
+def default_scope(user: access.Principal) -> str:
     """Readers of the whole agency start with the agency; a department head with their department."""
     if access.scope_for(user, access.Area.INDICATORS) == access.Scope.ALL:
         return AGENCY
@@ -494,7 +494,7 @@ def default_scope(user: Any) -> str:
     return department.code if department is not None else AGENCY
 
 
-def default_period(user: Any) -> Period:
+def default_period(user: access.Principal) -> Period:
     """The latest finished half-year that has values (what a collegium reviews); else the current half-year."""
     current = periods.period_containing(timezone.localdate(), PeriodKind.HALF)
     latest = (
@@ -543,7 +543,7 @@ class ScopeError(ValueError):
     """A scope parameter that is neither ``agency`` nor the code of a department."""
 
 
-def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
+def dashboard(*, user: access.Principal, scope: str, period: Period) -> Dashboard:
     """Every indicator of one scope for one period, with its trend over the periods of the same kind before it.
 
     Queries: the department (none for the agency), the values of all codes and trend periods at once, the last run.
@@ -600,7 +600,7 @@ def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
     )
 
 
-def scope_choices(user: Any) -> list[tuple[str, str]]:
+def scope_choices(user: access.Principal) -> list[tuple[str, str]]:
     """The scopes the user may pick: the agency and every department, or their own department only."""
     if access.scope_for(user, access.Area.INDICATORS) == access.Scope.ALL:
         departments = Department.objects.filter(is_active=True).order_by("code")
@@ -609,7 +609,7 @@ def scope_choices(user: Any) -> list[tuple[str, str]]:
     return [(d.code, f"{d.code} — {d.name}") for d in departments]
 
 
-def selector_years(user: Any, period: Period) -> list[int]:
+def selector_years(user: access.Principal, period: Period) -> list[int]:
     """Years offered by the period selector: those with values, and the shown and current years."""
     bounds = access.visible(user, IndicatorValue.objects.all()).aggregate(first=Min("period"), last=Max("period"))
     years = {period.starts_on.year, timezone.localdate().year}
@@ -721,7 +721,7 @@ def collegium_period(text: Any) -> Period:
     return period
 
 
-def require_agency_reader(user: Any) -> None:
+def require_agency_reader(user: access.Principal) -> None:
     """The collegium report covers every department: readers of the whole agency only."""
     if access.scope_for(user, access.Area.INDICATORS) != access.Scope.ALL:
         raise access.AccessDenied(_("Отчёт коллегии доступен тем, кто читает показатели всего агентства."))
@@ -813,7 +813,7 @@ def _short_label(department: Any) -> str:
     return f"{department.code} — {department.name}"
 
 
-def collegium(*, user: Any, period: Period) -> Collegium:
+def collegium(*, user: access.Principal, period: Period) -> Collegium:
     """The half-year report: every indicator per department and for the agency with the previous half-year,
     the staff integrity summary, the recurring root-cause categories, the approval and restatements.
 
@@ -878,7 +878,7 @@ def collegium(*, user: Any, period: Period) -> Collegium:
     )
 
 
-def run_for(*, user: Any, pk: int) -> Any:
+def run_for(*, user: access.Principal, pk: int) -> Any:
     """A run, for readers of indicators; None when there is no such run."""
     if not access.can_read_area(user, access.Area.INDICATORS):
         raise access.AccessDenied()
