@@ -31,8 +31,8 @@ class ArchiveOnlyAdmin(admin.ModelAdmin):
 
 
 class ReferenceAdmin(ArchiveOnlyAdmin):
-    list_display = ("code", "name_ru", "name_kk", "is_active", "history_link")
-    list_filter = ("is_active",)
+    list_display: tuple[str, ...] = ("code", "name_ru", "name_kk", "is_active", "history_link")
+    list_filter: tuple[str, ...] = ("is_active",)
     search_fields = ("code", "name_ru", "name_kk")
 
 
@@ -68,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "groups", "department")
     list_select_related = ("department",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),  # Django's own, always set
         (_("Служба"), {"fields": ("middle_name", "department", "position")}),
     )
     add_fieldsets = (

@@ -29,7 +29,7 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
     ``page.elided_range`` holds the page numbers to show (1 … 4 5 [6] 7 8 … 120).
     """
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page: Any = Paginator(queryset, per_page).get_page(request.GET.get("page"))  # carries elided_range too
     page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page
 

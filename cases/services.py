@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
@@ -33,16 +33,22 @@ from cases.choices import (
 from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
 from cases.recurrence import FIRST_RECURRENCE
 
+if TYPE_CHECKING:
+    from anticor.models import Versioned
+
 
 class TransitionError(ValidationError):
     """A status change that the machine does not allow, or that lacks what it requires."""
 
 
-def _locked(model: type[models.Model], pk: Any) -> models.Model:
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _locked(model: type[_M], pk: Any) -> _M:
     return model._default_manager.select_for_update().get(pk=pk)
 
 
-def _check_version(current: models.Model, expected_version: int | None, values: Mapping[str, Any]) -> None:
+def _check_version(current: Versioned, expected_version: int | None, values: Mapping[str, Any]) -> None:
     del values  # what the user typed is not what others changed
     check_version(current, expected_version)
 

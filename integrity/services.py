@@ -41,7 +41,7 @@ from integrity.models import (
 )
 
 if TYPE_CHECKING:
-    from anticor.models import User
+    from anticor.models import User, Versioned
 
 # Legal deadlines for imposing a sanction (the warnings of DESIGN.md §4.4).
 MONTHS_FROM_DISCOVERY = 1
@@ -95,7 +95,7 @@ def _transition_allowed(table: Mapping[str, frozenset[str]], labels: type[models
         )
 
 
-def _bump(instance: models.Model) -> None:
+def _bump(instance: Versioned) -> None:
     instance.version = F("version") + 1
     instance.save()
     instance.refresh_from_db()
@@ -554,11 +554,11 @@ def check_review(
         errors["summary"] = [_("Изложите заключение.")]
     reviewed_on = reviewed_on or timezone.localdate()
     _not_in_future(errors, "reviewed_on", reviewed_on, timezone.localdate())
-    if reviewed_on < check.conducted_on:
+    if reviewed_on < cast(dt.date, check.conducted_on):  # a conducted check has its date
         errors.setdefault("reviewed_on", []).append(_("Рассмотрение не может предшествовать проведению."))
     _raise(errors)
     check.outcome, check.outcome_summary, check.reviewed_on = outcome, summary.strip(), reviewed_on
-    return _move(check, user=user, to=CheckStatus.REVIEWED, reason=CheckOutcome(outcome).label)
+    return _move(check, user=user, to=CheckStatus.REVIEWED, reason=str(CheckOutcome(outcome).label))
 
 
 @transaction.atomic
@@ -598,7 +598,7 @@ def check_inform(
     errors: dict[str, list[str]] = {}
     if check.status != CheckStatus.REVIEWED:
         errors["informed_on"] = [_("Сотрудника знакомят после рассмотрения результата.")]
-    elif informed_on < check.reviewed_on:
+    elif informed_on < cast(dt.date, check.reviewed_on):  # a reviewed check has its date
         errors["informed_on"] = [_("Дата ознакомления раньше рассмотрения результата.")]
     _not_in_future(errors, "informed_on", informed_on, timezone.localdate())
     _raise(errors)

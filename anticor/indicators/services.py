@@ -53,11 +53,12 @@ class RunSkipped(Exception):
 
 
 def _reason(trigger: str) -> str:
-    return {
+    reasons: dict[str, str] = {
         RunTrigger.SCHEDULE: _("Плановый ночной пересчёт показателей"),
         RunTrigger.MANUAL: _("Пересчёт показателей по запросу пользователя"),
         RunTrigger.COMMAND: _("Пересчёт показателей командой recompute_indicators"),
-    }[trigger]
+    }
+    return reasons[trigger]
 
 
 def indicator_scope_validate(scope: str | None) -> str | None:
