@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -32,7 +34,7 @@ class ArchiveOnlyAdmin(admin.ModelAdmin):
 
 class ReferenceAdmin(ArchiveOnlyAdmin):
     list_display: tuple[str, ...] = ("code", "name_ru", "name_kk", "is_active", "history_link")
-    list_filter: tuple[str, ...] = ("is_active",)
+    list_filter: ClassVar[tuple[str, ...]] = ("is_active",)
     search_fields = ("code", "name_ru", "name_kk")
 
 

@@ -132,7 +132,7 @@ def _visible_owners(
             continue
         found: dict[Any, Any] = access.visible(user, owner_model._default_manager.filter(pk__in=ids)).in_bulk()
         missing = ids - set(found)
-        if missing and owner_model.access_area == getattr(model, "access_area", None):
+        if missing and getattr(owner_model, "access_area", None) == getattr(model, "access_area", None):
             existing = set(owner_model._default_manager.filter(pk__in=missing).values_list("pk", flat=True))
             found.update(dict.fromkeys(missing - existing))
         owners.update({(owner_model, pk): row for pk, row in found.items()})

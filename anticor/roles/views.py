@@ -107,11 +107,12 @@ def role_change_decide(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Решение не принято: выберите действие."))
         return redirect("roles:requests")
-    decide: Callable[..., RoleChange] = {
+    deciders: dict[str, Callable[..., RoleChange]] = {
         RoleDecisionForm.CONFIRM: services.role_grant_confirm,
         RoleDecisionForm.REFUSE: services.role_grant_refuse,
         RoleDecisionForm.WITHDRAW: services.role_grant_withdraw,
-    }[form.cleaned_data["decision"]]
+    }
+    decide = deciders[form.cleaned_data["decision"]]
     try:
         change = decide(actor=user, change_id=pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
     except access.AccessDenied as denied:
