@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -713,7 +713,7 @@ def _lexemes(words: list[str], *, weight: str, position: int | None) -> list[str
     return [row[0] for row in _q(sql, [position, weight, words])]
 
 
-def _q(sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+def _q(sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
@@ -768,7 +768,7 @@ def synthetic_generate(
     recorded = meta is not None and meta.get("counts") == counts  # nothing written since generate_data
     mixed = bool(meta and meta.get("mixed"))
     same = meta is not None and (meta.get("cases"), meta.get("seed"), meta.get("version")) == (cases, seed, VERSION)
-    if recorded and not replace and same:
+    if recorded and not replace and same and meta is not None:  # (same already implies meta)
         progress(f"synthetic data already present: {cases} cases, seed {seed} (end {meta.get('end')}); nothing to do")
         return SyntheticResult(cases=cases, seed=seed, end=dt.date.fromisoformat(meta["end"]), skipped=True)
     truncate = recorded and not mixed
@@ -800,7 +800,11 @@ def synthetic_generate(
     offsets: list[int] = []
     body_counts: list[int] = []
     for department in departments:
-        own = list(StateBody.objects.filter(region_id=department.region_id).order_by("id").values_list("id", flat=True))
+        own = list(
+            StateBody.objects.filter(region_id=department.region_id)  # type: ignore[misc]  # None: IS NULL; the plugin wants an int
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         chosen = own + central_bodies if department.region_id else central_bodies
         if not chosen:
             raise SyntheticDataError("reference data has no state bodies: run `manage.py load_reference` first")
@@ -896,7 +900,7 @@ def synthetic_generate(
         for _name, ddl in indexes:
             _q(ddl)
         _q(USERS_SQL, params)
-        users = dict(
+        users: dict[str, int] = dict(
             _q(
                 "SELECT username, id FROM anticor_user WHERE username IN (%s, %s, %s)",
                 [params["tester"], params["approver"], params["approver2"]],

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -96,7 +97,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last)) + dt.timedelta(days=1)
 
 
-TREND_LENGTH = {PeriodKind.YEAR: 5, PeriodKind.HALF: 6, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
+TREND_LENGTH: dict[str, int] = {PeriodKind.YEAR: 5, PeriodKind.HALF: 6, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
 
 
 def trend_periods(period: Period) -> list[Period]:
@@ -370,7 +371,8 @@ def figure_links(code: str, period: Period, department: str | None) -> list[Link
 
 
 def unit_suffix(unit: str) -> str:
-    return {Unit.PERCENT: "%", Unit.DAYS: _("дн."), Unit.SCORE: _("балл.")}.get(unit, "")
+    suffixes: dict[str, str] = {Unit.PERCENT: "%", Unit.DAYS: _("дн."), Unit.SCORE: _("балл.")}
+    return suffixes.get(unit, "")
 
 
 @dataclass
@@ -467,7 +469,7 @@ GROUP_ORDER = (Group.ROOT_CAUSES, Group.PROSECUTION, Group.SIGNALS, Group.PROJEC
 @dataclass
 class FigureGroup:
     code: str
-    label: str
+    label: str | Promise
     figures: list[Figure]
 
 
@@ -583,7 +585,7 @@ def dashboard(*, user: access.Principal, scope: str, period: Period) -> Dashboar
             legacy.append(figure)
         else:
             by_group.setdefault(definition.group, []).append(figure)
-    order = {code: index for index, code in enumerate(GROUP_ORDER)}
+    order: dict[str, int] = {code: index for index, code in enumerate(GROUP_ORDER)}
     groups = [
         FigureGroup(code, Group(code).label if code in Group.values else code, figures)
         for code, figures in sorted(by_group.items(), key=lambda item: order.get(item[0], len(order)))
@@ -830,7 +832,8 @@ def collegium(*, user: access.Principal, period: Period) -> Collegium:
     )
 
     def scope_report(scope: str, label: str, department: Any, short_label: str = "") -> ScopeReport:
-        figures, legacy = [], []
+        figures: list[Figure] = []
+        legacy: list[Figure] = []
         for definition in definitions():
             figure = Figure(
                 definition=definition,
