@@ -14,7 +14,7 @@ from anticor.forms import add_service_errors
 from anticor.versioning import StaleVersion
 
 
-def area_required(user: Any, area: str, *, write: bool = False) -> None:
+def area_required(user: access.Principal, area: str, *, write: bool = False) -> None:
     """Refuse (403) a user whose roles give no read (or, with ``write``, no write) scope in ``area``."""
     allowed = access.can_write_area if write else access.can_read_area
     if not allowed(user, area):
