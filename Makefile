@@ -30,7 +30,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(call req_hash,requirements.txt requirement
 help:
 	@echo "make run               create .venv, install, start embedded services if needed, serve http://127.0.0.1:$(PORT)/"
 	@echo "make test              install test requirements and run pytest (PYTEST_ARGS='-k foo' to narrow)"
-	@echo "make lint              ruff check + ruff format --check"
+	@echo "make lint              ruff check + ruff format --check, mypy, import-linter contracts"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make messages          update and compile the kk/en translation catalogues"
@@ -65,9 +65,13 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# mypy's Django plugin imports the settings: placeholder service URLs keep them from starting the embedded
+# PostgreSQL and Redis (nothing connects to them while type checking).
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 DATABASE_URL=postgres://mypy@127.0.0.1:1/none REDIS_URL=redis://127.0.0.1:1/0 $(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .
@@ -87,5 +91,5 @@ stop:
 	@if [ -x $(PY) ]; then $(PY) -c "from anticor.embedded import stop_all; stop_all()"; fi
 
 clean: stop
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -15,14 +15,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from anticor.models import User
+    from django.contrib.auth.models import AnonymousUser
+
+    from anticor.models import ApiClient, User
+    from anticor.roles.models import RoleChange
+
+# Whoever acts or asks: a signed-in user, the API client of another agency, or nobody yet. A string alias, so that
+# importing it costs nothing at run time (every annotation is postponed) and pulls no model into this module.
+Principal: TypeAlias = "User | ApiPrincipal | AnonymousUser"
 
 
 class Role(models.TextChoices):
@@ -170,7 +177,7 @@ class ApiPrincipal:
     id = None
     department_id = None
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: ApiClient) -> None:
         self.client = client
         self.scopes = frozenset(client.scopes)
         self.department_ids = frozenset(client.departments.values_list("pk", flat=True))
@@ -193,7 +200,7 @@ class AccessDenied(Exception):
 # --- questions about the user ---------------------------------------------------------------------------------------
 
 
-def user_roles(user: Any) -> frozenset[str]:
+def user_roles(user: Principal | None) -> frozenset[str]:
     """Role codes of an active, authenticated user (cached on the user object for the request)."""
     if isinstance(user, ApiPrincipal):
         return frozenset()
@@ -203,21 +210,21 @@ def user_roles(user: Any) -> frozenset[str]:
     if cached is None:
         valid = set(Role.values)
         cached = frozenset(name for name in user.groups.values_list("name", flat=True) if name in valid)
-        user._anticor_roles = cached
+        setattr(user, "_anticor_roles", cached)  # noqa: B010 - a per-request cache, not a field of the model
     return cached
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: Principal | None, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def has_capability(user: Any, capability: str) -> bool:
+def has_capability(user: Principal | None, capability: str) -> bool:
     if isinstance(user, ApiPrincipal):
         return any(capability in SCOPE_CAPABILITIES.get(scope, ()) for scope in user.scopes)
     return any(capability in ROLE_CAPABILITIES.get(role, ()) for role in user_roles(user))
 
 
-def scope_for(user: Any, area: str, *, write: bool = False) -> Scope:
+def scope_for(user: Principal | None, area: str, *, write: bool = False) -> Scope:
     if isinstance(user, ApiPrincipal):
         granted = any(
             area in areas and (is_write or not write)
@@ -235,15 +242,15 @@ def scope_for(user: Any, area: str, *, write: bool = False) -> Scope:
     return best
 
 
-def can_read_area(user: Any, area: str) -> bool:
+def can_read_area(user: Principal | None, area: str) -> bool:
     return scope_for(user, area) > Scope.NONE
 
 
-def can_write_area(user: Any, area: str) -> bool:
+def can_write_area(user: Principal | None, area: str) -> bool:
     return scope_for(user, area, write=True) > Scope.NONE
 
 
-def can_change_roles_of(user: Any, subject: Any) -> bool:
+def can_change_roles_of(user: Principal, subject: User) -> bool:
     """Whether ``user`` may grant or revoke roles of ``subject``: an administrator, never for themselves."""
     return (
         has_capability(user, Capability.MANAGE_ROLES)
@@ -252,7 +259,7 @@ def can_change_roles_of(user: Any, subject: Any) -> bool:
     )
 
 
-def can_decide_role_change(user: Any, change: Any) -> bool:
+def can_decide_role_change(user: Principal, change: RoleChange) -> bool:
     """Whether ``user`` may confirm or refuse a pending two-person role grant: another internal-security holder,
     neither its proposer nor the person it is about."""
     return has_capability(user, Capability.CONFIRM_ROLE_GRANTS) and getattr(user, "pk", None) not in {
@@ -262,9 +269,17 @@ def can_decide_role_change(user: Any, change: Any) -> bool:
     }
 
 
-def can_open_role_requests(user: Any) -> bool:
+def can_open_role_requests(user: Principal) -> bool:
     """The page of pending role grants: for those who propose them and those who confirm them."""
     return has_capability(user, Capability.MANAGE_ROLES) or has_capability(user, Capability.CONFIRM_ROLE_GRANTS)
+
+
+def signed_in_user(user: Principal | None) -> User | None:
+    """The person behind a principal, to name as the author of a row; None for an API client or nobody.
+
+    Only a saved user has a primary key: an API client and an anonymous visitor have none.
+    """
+    return cast("User", user) if getattr(user, "pk", None) else None
 
 
 # --- questions about objects ----------------------------------------------------------------------------------------
@@ -274,14 +289,15 @@ def _area_of(model: type[models.Model]) -> str | None:
     return getattr(model, "access_area", None)
 
 
-def department_ids(user: Any) -> frozenset[int]:
+def department_ids(user: Principal) -> frozenset[int]:
     """The departments whose rows a department-scoped user (or API client) works with."""
     if isinstance(user, ApiPrincipal):
         return user.department_ids
-    return frozenset({user.department_id}) if getattr(user, "department_id", None) else frozenset()
+    department_id = getattr(user, "department_id", None)
+    return frozenset({department_id}) if department_id else frozenset()
 
 
-def _department_filter(model: type[models.Model], user: User) -> Q:
+def _department_filter(model: type[models.Model], user: Principal) -> Q:
     lookup = getattr(model, "department_lookup", None)
     if lookup is None:
         # Agency-wide rows (reference data, projects...) are not split by department.
@@ -290,7 +306,7 @@ def _department_filter(model: type[models.Model], user: User) -> Q:
 
 
 def _object_department_id(obj: models.Model) -> int | None:
-    lookup = getattr(type(obj), "department_lookup", None)
+    lookup = cast(str, getattr(type(obj), "department_lookup", None))  # callers ask only models that declare it
     target: Any = obj
     for part in lookup.split("__"):
         target = getattr(target, part, None)
@@ -299,7 +315,7 @@ def _object_department_id(obj: models.Model) -> int | None:
     return target.pk
 
 
-def _about_self(model: type[models.Model], user: Any) -> Q | None:
+def _about_self(model: type[models.Model], user: Principal) -> Q | None:
     """Rows about the user themselves, for models that declare ``self_lookup`` (integrity checks)."""
     lookup = getattr(model, "self_lookup", None)
     if lookup is None or not getattr(user, "pk", None) or isinstance(user, ApiPrincipal):
@@ -307,7 +323,7 @@ def _about_self(model: type[models.Model], user: Any) -> Q | None:
     return Q(**{lookup: user.pk})
 
 
-def visible(user: Any, queryset: QuerySet) -> QuerySet:
+def visible(user: Principal, queryset: QuerySet) -> QuerySet:
     """The rows of ``queryset`` the user may read. Every list and lookup goes through here."""
     area = _area_of(queryset.model)
     scope = scope_for(user, area) if area else Scope.NONE
@@ -319,7 +335,7 @@ def visible(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.exclude(about_self) if about_self is not None else queryset
 
 
-def _owned_by(user: Any, obj: models.Model) -> bool:
+def _owned_by(user: Principal, obj: models.Model) -> bool:
     """Whether the user is one of the object's owners (``owner_fields``, followed along ``owner_path``)."""
     target: Any = obj
     for part in filter(None, getattr(type(obj), "owner_path", "").split("__")):
@@ -330,7 +346,7 @@ def _owned_by(user: Any, obj: models.Model) -> bool:
     return bool(user.pk) and any(getattr(target, f"{name}_id", None) == user.pk for name in fields)
 
 
-def _scope_allows(user: Any, obj: models.Model, scope: Scope) -> bool:
+def _scope_allows(user: Principal, obj: models.Model, scope: Scope) -> bool:
     if scope == Scope.ALL:
         return True
     if scope == Scope.DEPARTMENT:
@@ -340,7 +356,7 @@ def _scope_allows(user: Any, obj: models.Model, scope: Scope) -> bool:
     return False
 
 
-def _is_about(user: Any, obj: models.Model, attribute: str = "self_lookup") -> bool:
+def _is_about(user: Principal, obj: models.Model, attribute: str = "self_lookup") -> bool:
     """Whether the record is about the user themselves, along the model's ``self_lookup`` (hidden from them) or
     ``self_write_lookup`` (readable, but nobody changes records about themselves)."""
     lookup = getattr(type(obj), attribute, None)
@@ -354,7 +370,7 @@ def _is_about(user: Any, obj: models.Model, attribute: str = "self_lookup") -> b
     return target.pk == user.pk
 
 
-def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
+def _allowed(user: Principal, obj: models.Model, *, write: bool) -> bool:
     area = _area_of(type(obj))
     if area is None or _is_about(user, obj) or (write and _is_about(user, obj, "self_write_lookup")):
         return False
@@ -372,22 +388,22 @@ def _allowed(user: Any, obj: models.Model, *, write: bool) -> bool:
     return False
 
 
-def can_see_personal_fields(user: Any, model: type[models.Model]) -> bool:
+def can_see_personal_fields(user: Principal | None, model: type[models.Model]) -> bool:
     """Whether the identifiers a model lists in ``personal_fields`` (an employee's IIN) are shown in full: to those who
     keep the records (write the model's area). Every other reader, on every page and in History, sees them masked."""
     area = _area_of(model)
     return area is not None and can_write_area(user, area)
 
 
-def can_view(user: Any, obj: models.Model) -> bool:
+def can_view(user: Principal, obj: models.Model) -> bool:
     return _allowed(user, obj, write=False)
 
 
-def can_change(user: Any, obj: models.Model) -> bool:
+def can_change(user: Principal, obj: models.Model) -> bool:
     return _allowed(user, obj, write=True)
 
 
-def require_change(user: Any, obj: models.Model) -> None:
+def require_change(user: Principal, obj: models.Model) -> None:
     if not can_change(user, obj):
         raise AccessDenied()
 

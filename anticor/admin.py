@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -31,8 +33,8 @@ class ArchiveOnlyAdmin(admin.ModelAdmin):
 
 
 class ReferenceAdmin(ArchiveOnlyAdmin):
-    list_display = ("code", "name_ru", "name_kk", "is_active", "history_link")
-    list_filter = ("is_active",)
+    list_display: tuple[str, ...] = ("code", "name_ru", "name_kk", "is_active", "history_link")
+    list_filter: ClassVar[tuple[str, ...]] = ("is_active",)
     search_fields = ("code", "name_ru", "name_kk")
 
 
@@ -68,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "groups", "department")
     list_select_related = ("department",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),  # Django's own, always set
         (_("Служба"), {"fields": ("middle_name", "department", "position")}),
     )
     add_fieldsets = (

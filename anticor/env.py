@@ -6,10 +6,12 @@ single line naming the variable (see ``anticor.entrypoint``) instead of a traceb
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal, overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TRUE = {"1", "true", "yes", "on"}
@@ -33,7 +35,19 @@ class Env:
     def from_os(cls) -> Env:
         return cls(os.environ)
 
-    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    # The readers are named after the types they return, so inside the class body ``str`` and ``bool`` are these
+    # methods: annotations name the built-in types through ``builtins``.
+    @overload
+    def str(self, name: builtins.str, default: builtins.str, *, required: builtins.bool = False) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: None = None, *, required: Literal[True]) -> builtins.str: ...
+    @overload
+    def str(
+        self, name: builtins.str, default: None = None, *, required: builtins.bool = False
+    ) -> builtins.str | None: ...
+    def str(
+        self, name: builtins.str, default: builtins.str | None = None, *, required: builtins.bool = False
+    ) -> builtins.str | None:
         value = self.environ.get(name)
         if value is None or value == "":
             if required:
@@ -41,7 +55,7 @@ class Env:
             return default
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -52,7 +66,7 @@ class Env:
             return False
         raise ConfigError(name, f"expected a boolean (1/0, true/false, yes/no), got {raw!r}")
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: int) -> int:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -61,7 +75,7 @@ class Env:
         except ValueError:
             raise ConfigError(name, f"expected an integer, got {raw!r}") from None
 
-    def date(self, name: str, default: dt.date) -> dt.date:
+    def date(self, name: builtins.str, default: dt.date) -> dt.date:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -70,7 +84,9 @@ class Env:
         except ValueError:
             raise ConfigError(name, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
 
-    def list(self, name: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:
+    def list(
+        self, name: builtins.str, default: list[builtins.str] | None = None, *, required: builtins.bool = False
+    ) -> list[builtins.str]:
         raw = self.str(name, required=required)
         if raw is None:
             return list(default or [])

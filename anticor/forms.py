@@ -66,10 +66,10 @@ def clear_errors(*forms_and_formsets: Any) -> None:
     for item in forms_and_formsets:
         if isinstance(item, forms.BaseFormSet):
             item.full_clean()
-            item._non_form_errors = ErrorList()
+            item._non_form_errors = ErrorList()  # type: ignore[attr-defined]  # set by full_clean; not in the stubs
             for form in item.forms:
                 form._errors = ErrorDict()
-            item._errors = [ErrorDict() for _form in item.forms]
+            item._errors = [ErrorDict() for _form in item.forms]  # type: ignore[attr-defined]  # as above
         else:
             item.full_clean()
             item._errors = ErrorDict()

@@ -223,8 +223,9 @@ class User(AbstractUser):
     position = models.CharField(_("должность"), max_length=255, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("пользователь")
-        verbose_name_plural = _("пользователи")
+        # django-stubs declares AbstractUser.Meta's names as str; Django takes lazy text there like anywhere else.
+        verbose_name = _("пользователь")  # type: ignore[assignment]
+        verbose_name_plural = _("пользователи")  # type: ignore[assignment]
 
     @property
     def display_name(self) -> str:

@@ -17,7 +17,7 @@ from anticor import access
 class NavItem:
     label: str | Promise
     url_name: str
-    allowed: Callable[[Any], bool]
+    allowed: Callable[[access.Principal], bool]
 
     @property
     def url(self) -> str:
@@ -47,9 +47,11 @@ MENU: list[NavItem] = [
 ]
 
 
-def menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+def menu_for(user: access.Principal, path: str = "") -> list[dict[str, Any]]:
     """The entries the user may open; the one whose URL is the longest prefix of ``path`` is marked active."""
-    items = [{"label": item.label, "url": item.url, "active": False} for item in MENU if item.allowed(user)]
+    items: list[dict[str, Any]] = [
+        {"label": item.label, "url": item.url, "active": False} for item in MENU if item.allowed(user)
+    ]
     matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True

@@ -211,7 +211,7 @@ def _differs(obj: models.Model, values: dict[str, Any]) -> bool:
 
 def _load_table(table: ReferenceTable, *, update: bool) -> LoadStats:
     stats = LoadStats()
-    existing = {getattr(obj, table.key): obj for obj in table.model.objects.all()}
+    existing = {getattr(obj, table.key): obj for obj in table.model._default_manager.all()}
     seen: set[str] = set()
     for row in read_fixture(table.filename):
         key = row[table.key].strip()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -52,16 +52,16 @@ def audited_model(app_label: str, model_name: str) -> type[models.Model]:
     return model
 
 
-def object_for_history(user: Any, model: type[models.Model], pk: str) -> models.Model:
+def object_for_history(user: access.Principal, model: type[models.Model], pk: str) -> models.Model:
     """The object, if the user may read it; 404 otherwise so existence is not leaked."""
     try:
         pk_value = model._meta.pk.to_python(pk)
         return access.visible(user, model._default_manager.all()).get(pk=pk_value)
-    except (model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):  # the model's DoesNotExist among them
         raise Http404 from None
 
 
-def _display(value: Any, model_field: models.Field | None, related: dict[tuple[type, Any], str]) -> str:
+def _display(value: Any, model_field: models.Field | None, related: dict[tuple[type[models.Model], Any], str]) -> str:
     if value is None or value == "":
         return "—"
     if model_field is None:
@@ -89,7 +89,8 @@ def _link_label(tracked: type[models.Model]) -> str | None:
     """For an auto-created many-to-many table, the name of the relation («статьи УК»)."""
     if not tracked._meta.auto_created:
         return None
-    for m2m in tracked._meta.auto_created._meta.many_to_many:
+    # ``auto_created`` is the model that declared the relation (django-stubs has it as a bool).
+    for m2m in cast("type[models.Model]", tracked._meta.auto_created)._meta.many_to_many:
         if m2m.remote_field.through is tracked:
             return str(m2m.verbose_name)
     return None
@@ -107,7 +108,9 @@ def _pk(model: type[models.Model], value: Any) -> Any:
         return None
 
 
-def _visible_owners(user: Any, obj: models.Model, events: list[Any], tracked_of: Any) -> dict[tuple[type, Any], Any]:
+def _visible_owners(
+    user: access.Principal, obj: models.Model, events: list[Any], tracked_of: Any
+) -> dict[tuple[type[models.Model], Any], Any]:
     """The rows the events belong to that the user may read: (model, pk) → the row (None if it no longer exists).
 
     An event belongs to the row it tracks (a related row's event is about that row: a check about the employee is
@@ -117,39 +120,40 @@ def _visible_owners(user: Any, obj: models.Model, events: list[Any], tracked_of:
     area as the record: nothing else is left to ask. Rows missing from the answer are hidden.
     """
     model = type(obj)
-    wanted: dict[type, set[Any]] = defaultdict(set)
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for event in events:
         tracked = tracked_of(event)
         for owner_model, pk in _owner_keys(event, tracked, model):
             wanted[owner_model].add(pk)
-    owners: dict[tuple[type, Any], Any] = {(model, obj.pk): obj}
+    owners: dict[tuple[type[models.Model], Any], Any] = {(model, obj.pk): obj}
     for owner_model, ids in wanted.items():
         ids = {pk for pk in ids if pk is not None and (owner_model, pk) not in owners}
         if not ids or getattr(owner_model, "access_area", None) is None:
             continue
         found: dict[Any, Any] = access.visible(user, owner_model._default_manager.filter(pk__in=ids)).in_bulk()
         missing = ids - set(found)
-        if missing and owner_model.access_area == getattr(model, "access_area", None):
+        if missing and getattr(owner_model, "access_area", None) == getattr(model, "access_area", None):
             existing = set(owner_model._default_manager.filter(pk__in=missing).values_list("pk", flat=True))
             found.update(dict.fromkeys(missing - existing))
         owners.update({(owner_model, pk): row for pk, row in found.items()})
     return owners
 
 
-def _owner_keys(event: Any, tracked: type[models.Model], model: type[models.Model]) -> list[tuple[type, Any]]:
+def _owner_keys(
+    event: Any, tracked: type[models.Model], model: type[models.Model]
+) -> list[tuple[type[models.Model], Any]]:
     """(model, pk) of the rows an event belongs to: the tracked row, or the records a link row joins."""
     if not tracked._meta.auto_created:
         return [(tracked, _pk(tracked, event.pgh_obj_id))]
     values = _event_values(event)
-    return [
-        (end.related_model, _pk(end.related_model, value))
-        for end in _link_ends(tracked, model)
-        for value in values.get(end.attname) or ()
-        if value is not None
-    ]
+    keys: list[tuple[type[models.Model], Any]] = []
+    for end in _link_ends(tracked, model):
+        joined = cast("type[models.Model]", end.related_model)  # a link column always names its model
+        keys += [(joined, _pk(joined, value)) for value in values.get(end.attname) or () if value is not None]
+    return keys
 
 
-def _masked(user: Any, tracked: type[models.Model], attname: str, value: Any) -> Any:
+def _masked(user: access.Principal, tracked: type[models.Model], attname: str, value: Any) -> Any:
     """A personal identifier (``personal_fields``) stays masked in History for readers who see it masked elsewhere."""
     mask = getattr(tracked, "personal_fields", {}).get(attname)
     if mask is None or value in (None, "") or access.can_see_personal_fields(user, tracked):
@@ -157,7 +161,7 @@ def _masked(user: Any, tracked: type[models.Model], attname: str, value: Any) ->
     return mask(str(value))
 
 
-def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
+def history_for(user: access.Principal, obj: models.Model) -> list[HistoryEntry]:
     """The audit trail of one record, newest first, with field names and related records spelled out.
 
     Models with ``history_includes_related`` also show the changes of rows that point at them (a case's subjects,
@@ -191,7 +195,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
         tracked = tracked_model(event)
         fields_of.setdefault(tracked, {f.attname: f for f in tracked._meta.concrete_fields})
 
-    wanted_related: dict[type, set[Any]] = defaultdict(set)
+    wanted_related: dict[type[models.Model], set[Any]] = defaultdict(set)
     actor_ids: set[int] = set()
     for event in events:
         context = event.pgh_context or {}
@@ -202,7 +206,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
             model_field = fields.get(attname)
             if model_field is not None and model_field.is_relation and model_field.related_model is not None:
                 wanted_related[model_field.related_model].update(v for v in pair if v is not None)
-    related: dict[tuple[type, Any], str] = {}
+    related: dict[tuple[type[models.Model], Any], str] = {}
     for related_model, ids in wanted_related.items():
         for pk, related_obj in related_model._default_manager.in_bulk(list(ids)).items():
             related[(related_model, pk)] = str(related_obj)
@@ -258,7 +262,7 @@ def history_for(user: Any, obj: models.Model) -> list[HistoryEntry]:
 def history_reads(obj: models.Model, entries: list[HistoryEntry]) -> list[models.Model]:
     """The records a History page shows that are logged when read (``log_reads``): the record and each related one
     (a check in an employee's History is a read of the check), once each."""
-    records: dict[tuple[type, Any], models.Model] = {}
+    records: dict[tuple[type[models.Model], Any], models.Model] = {}
     for record in [obj, *(entry.record for entry in entries)]:
         if record is not None and getattr(type(record), "log_reads", False):
             records.setdefault((type(record), record.pk), record)

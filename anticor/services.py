@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -12,10 +12,13 @@ from django.db import models
 from anticor.audit import Source, client_ip
 from anticor.models import AccessAction, AccessLog
 
+if TYPE_CHECKING:
+    from anticor.access import Principal
+
 
 def access_log_record(
     *,
-    user: Any,
+    user: Principal | None,
     action: str,
     obj: models.Model | None = None,
     model: type[models.Model] | None = None,
@@ -41,7 +44,7 @@ def access_log_record(
 
 def access_log_denied(
     *,
-    user: Any,
+    user: Principal | None,
     model: type[models.Model],
     value: Any = "",
     lookup: str = "pk",
@@ -66,7 +69,15 @@ def access_log_denied(
     return AccessLog.objects.create(**entry, client_label=client_label)
 
 
-def _entry(*, user: Any, action: str, obj: models.Model | None, model: type[models.Model], request: Any, source: str):
+def _entry(
+    *,
+    user: Principal | None,
+    action: str,
+    obj: models.Model | None,
+    model: type[models.Model],
+    request: Any,
+    source: str,
+):
     return {
         "user": user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None,
         "source": source,
@@ -81,7 +92,7 @@ def _entry(*, user: Any, action: str, obj: models.Model | None, model: type[mode
 
 def access_log_records(
     *,
-    user: Any,
+    user: Principal | None,
     action: str,
     objects: Sequence[models.Model],
     request: Any = None,

@@ -251,7 +251,11 @@ def _organisation(end: dt.date, cases: int) -> tuple[Params, bool]:
     body_counts: list[int] = []
     no_bodies = False
     for department in departments:
-        own = list(StateBody.objects.filter(region_id=department.region_id).order_by("id").values_list("id", flat=True))
+        own = list(
+            StateBody.objects.filter(region_id=department.region_id)  # type: ignore[misc]  # None: IS NULL; the plugin wants an int
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         chosen = own + central_bodies if department.region_id else central_bodies
         if not chosen:
             no_bodies = True
@@ -302,7 +306,7 @@ def synthetic_generate(
     recorded = meta is not None and meta.get("counts") == counts  # nothing written since generate_data
     mixed = bool(meta and meta.get("mixed"))
     same = meta is not None and (meta.get("cases"), meta.get("seed"), meta.get("version")) == (cases, seed, VERSION)
-    if recorded and not replace and same:
+    if recorded and not replace and same and meta is not None:  # (same already implies meta)
         progress(f"synthetic data already present: {cases} cases, seed {seed} (end {meta.get('end')}); nothing to do")
         return SyntheticResult(cases=cases, seed=seed, end=dt.date.fromisoformat(meta["end"]), skipped=True)
     truncate = recorded and not mixed

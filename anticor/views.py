@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -63,7 +63,8 @@ def reference_list(request, kind: str):
         raise PermissionDenied
     filterset = spec.page_filterset()(request.GET or None, queryset=queryset)
     page = paginate(request, filtered(filterset, queryset))
-    fields = [spec.model._meta.get_field(name) for name in spec.columns]
+    # The columns name concrete fields, never reverse relations.
+    fields = [cast("models.Field[Any, Any]", spec.model._meta.get_field(name)) for name in spec.columns]
     table = [{"object": obj, "cells": [_cell(obj, model_field) for model_field in fields]} for obj in page.object_list]
     return render(
         request,

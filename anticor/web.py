@@ -14,7 +14,7 @@ from anticor.forms import add_service_errors
 from anticor.versioning import StaleVersion
 
 
-def area_required(user: Any, area: str, *, write: bool = False) -> None:
+def area_required(user: access.Principal, area: str, *, write: bool = False) -> None:
     """Refuse (403) a user whose roles give no read (or, with ``write``, no write) scope in ``area``."""
     allowed = access.can_write_area if write else access.can_read_area
     if not allowed(user, area):
@@ -29,7 +29,7 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
     ``page.elided_range`` holds the page numbers to show (1 … 4 5 [6] 7 8 … 120).
     """
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page: Any = Paginator(queryset, per_page).get_page(request.GET.get("page"))  # carries elided_range too
     page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page
 

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
@@ -111,6 +112,7 @@ def demo_cases(users: Mapping[str, User]) -> None:
         # Walk the status machine forward from registration.
         steps: list[tuple[str, str, dt.date, str]] = []
         status, day = CaseStatus.REGISTERED, registered
+        target: CaseStatus | None
         for _ in range(4):
             if status == CaseStatus.REGISTERED:
                 target = CaseStatus.INVESTIGATING
@@ -170,14 +172,14 @@ def demo_cases(users: Mapping[str, User]) -> None:
             )
         actor = investigator if case.department.code == "75" else None
         events.append(CaseEvent(case=case, actor=actor, kind=CaseEventKind.CREATED, to_status=CaseStatus.REGISTERED))
-        for source, target, day, reason in steps:
+        for source, to, day, reason in steps:
             events.append(
                 CaseEvent(
                     case=case,
-                    actor=head if case.department.code == "75" and target in {"convicted", "terminated"} else actor,
+                    actor=head if case.department.code == "75" and to in {"convicted", "terminated"} else actor,
                     kind=CaseEventKind.TRANSITION,
                     from_status=source,
-                    to_status=target,
+                    to_status=to,
                     reason=reason,
                     data={"on": day.isoformat()},
                 )
@@ -217,7 +219,7 @@ def _demo_root_causes(rng: random.Random, cases: list[Case], categories: list, t
             cause.verified_on = _add_days(identified, 60, 300, rng, today)
             cause.verification_evidence = "Проверка исполнения: процедура автоматизирована, личный контакт исключён"
         if status == RootCauseStatus.REGRESSED:
-            cause.regressed_on = _add_days(cause.verified_on, 30, 200, rng, today)
+            cause.regressed_on = _add_days(cast(dt.date, cause.verified_on), 30, 200, rng, today)  # set just above
         causes.append(cause)
         links.append(case)
         if status != RootCauseStatus.IDENTIFIED and status != RootCauseStatus.REJECTED:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import QuerySet
@@ -68,5 +67,5 @@ def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     return queryset.filter(search_vector=query) if query is not None else queryset
 
 
-def cases_visible(user: Any) -> QuerySet[Case]:
+def cases_visible(user: access.Principal) -> QuerySet[Case]:
     return access.visible(user, Case.objects.all())

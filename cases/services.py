@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
@@ -34,12 +34,18 @@ from cases.choices import (
 from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
 from cases.recurrence import FIRST_RECURRENCE
 
+if TYPE_CHECKING:
+    from anticor.models import Versioned
 
-def _locked(model: type[models.Model], pk: Any) -> models.Model:
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _locked(model: type[_M], pk: Any) -> _M:
     return model._default_manager.select_for_update().get(pk=pk)
 
 
-def _check_version(current: models.Model, expected_version: int | None, values: Mapping[str, Any]) -> None:
+def _check_version(current: Versioned, expected_version: int | None, values: Mapping[str, Any]) -> None:
     del values  # what the user typed is not what others changed
     check_version(current, expected_version)
 
@@ -124,7 +130,7 @@ def _save_subjects(case: Case, subjects: Iterable[SubjectData], *, replace: bool
 @transaction.atomic
 def case_create(
     *,
-    user: Any,
+    user: access.Principal,
     values: Mapping[str, Any],
     article_ids: Sequence[int],
     subjects: Sequence[SubjectData] = (),
@@ -153,7 +159,7 @@ def case_create(
 @transaction.atomic
 def case_update(
     *,
-    user: Any,
+    user: access.Principal,
     case_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -187,7 +193,7 @@ def case_update(
 
 
 @transaction.atomic
-def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
+def case_archive(*, user: access.Principal, case_id: int, reason: str) -> Case:
     """Put a wrongly entered case aside (cases are never deleted). Heads only; the reason is required."""
     case = _locked(Case, case_id)
     if not access.can_change(user, case) or not access.has_capability(user, Capability.CLOSE_CASES):
@@ -205,7 +211,7 @@ def case_archive(*, user: Any, case_id: int, reason: str) -> Case:
     return case
 
 
-def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
+def case_allowed_transitions(*, user: access.Principal, case: Case) -> list[str]:
     """The targets the user may choose now: the machine's allowed moves, minus final ones unless a head."""
     if not access.can_change(user, case) or case.is_archived:
         return []
@@ -216,7 +222,7 @@ def case_allowed_transitions(*, user: Any, case: Case) -> list[str]:
 @transaction.atomic
 def case_transition(
     *,
-    user: Any,
+    user: access.Principal,
     case_id: int,
     to: str,
     reason: str,
@@ -276,7 +282,7 @@ def case_transition(
     return case
 
 
-def _actor(user: Any) -> dict[str, Any]:
+def _actor(user: access.Principal) -> dict[str, Any]:
     """Who to name on a timeline event: the signed-in user, or the API client of another agency."""
     if isinstance(user, access.ApiPrincipal):
         return {"actor": None, "client_label": user.client.name}
@@ -289,7 +295,7 @@ def _actor(user: Any) -> dict[str, Any]:
 @transaction.atomic
 def root_cause_transition(
     *,
-    user: Any,
+    user: access.Principal,
     root_cause_id: int,
     to: str,
     on: dt.date | None = None,
@@ -324,7 +330,7 @@ def root_cause_transition(
 
 
 @transaction.atomic
-def root_cause_link_cases(*, user: Any, root_cause_id: int, case_ids: Sequence[int]) -> RootCause:
+def root_cause_link_cases(*, user: access.Principal, root_cause_id: int, case_ids: Sequence[int]) -> RootCause:
     """Link a root cause to more cases (one systemic cause behind several cases); each case must be visible."""
     cause = _locked(RootCause, root_cause_id)
     if not access.can_change(user, cause):
@@ -350,7 +356,7 @@ def recommendation_default_due_on(delivered_on: dt.date) -> dt.date:
 @transaction.atomic
 def recommendation_transition(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     to: str,
     on: dt.date | None = None,
@@ -391,13 +397,13 @@ def recommendation_transition(
     return rec
 
 
-def _require_write(user: Any, obj: models.Model) -> None:
+def _require_write(user: access.Principal, obj: models.Model) -> None:
     if not access.can_change(user, obj):
         raise AccessDenied()
 
 
 @transaction.atomic
-def root_cause_create(*, user: Any, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
+def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
     """Record a root cause found behind one or more cases of the user's department."""
     cause = RootCause(**values)
     _require_write(user, cause)
@@ -412,7 +418,7 @@ def root_cause_create(*, user: Any, values: Mapping[str, Any], case_ids: Sequenc
 
 @transaction.atomic
 def root_cause_update(
-    *, user: Any, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
+    *, user: access.Principal, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
 ) -> RootCause:
     cause = _locked(RootCause, root_cause_id)
     _require_write(user, cause)
@@ -469,7 +475,7 @@ def _validate_recommendation(rec: Recommendation) -> None:
 @transaction.atomic
 def recommendation_create(
     *,
-    user: Any,
+    user: access.Principal,
     values: Mapping[str, Any],
     root_cause_ids: Sequence[int] = (),
     measures: Sequence[MeasureData] = (),
@@ -490,7 +496,7 @@ def recommendation_create(
 @transaction.atomic
 def recommendation_update(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -585,7 +591,7 @@ def _lock_key(kind: str, key: str) -> None:
 @transaction.atomic
 def case_upsert(
     *,
-    user: Any,
+    user: access.Principal,
     registration_number: str,
     values: Mapping[str, Any],
     article_ids: Sequence[int] | None,
@@ -645,7 +651,7 @@ def case_upsert(
 @transaction.atomic
 def root_cause_patch(
     *,
-    user: Any,
+    user: access.Principal,
     root_cause_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],
@@ -682,7 +688,7 @@ def root_cause_patch(
 @transaction.atomic
 def recommendation_patch(
     *,
-    user: Any,
+    user: access.Principal,
     recommendation_id: int,
     expected_version: int | None,
     values: Mapping[str, Any],

@@ -20,34 +20,34 @@ from integrity.models import Conviction, DisciplinaryRecord, Employee, Integrity
 _HALF_YEAR = re.compile(r"^(?P<year>\d{4})-H(?P<half>[12])$", re.ASCII)  # ASCII: \d would take "２０２２"
 
 
-def can_see_personal_data(user: Any) -> bool:
+def can_see_personal_data(user: access.Principal | None) -> bool:
     """The full IIN is for those who keep the staff records (internal security); others see it masked."""
     return access.can_see_personal_fields(user, Employee)
 
 
-def shown_iin(user: Any, employee: Employee) -> str:
+def shown_iin(user: access.Principal, employee: Employee) -> str:
     return employee.iin if can_see_personal_data(user) else mask_iin(employee.iin)
 
 
-def employees(user: Any) -> QuerySet[Employee]:
+def employees(user: access.Principal) -> QuerySet[Employee]:
     return access.visible(user, Employee.objects.select_related("department"))
 
 
-def employee_by_number(user: Any, personnel_number: str) -> Employee | None:
+def employee_by_number(user: access.Principal, personnel_number: str) -> Employee | None:
     return employees(user).filter(personnel_number=personnel_number).first()
 
 
-def disciplinary_records(user: Any) -> QuerySet[DisciplinaryRecord]:
+def disciplinary_records(user: access.Principal) -> QuerySet[DisciplinaryRecord]:
     return access.visible(
         user, DisciplinaryRecord.objects.select_related("employee", "employee__department", "sanction")
     )
 
 
-def convictions(user: Any) -> QuerySet[Conviction]:
+def convictions(user: access.Principal) -> QuerySet[Conviction]:
     return access.visible(user, Conviction.objects.select_related("employee", "employee__department", "article"))
 
 
-def integrity_checks(user: Any) -> QuerySet[IntegrityCheck]:
+def integrity_checks(user: access.Principal) -> QuerySet[IntegrityCheck]:
     """Checks the user may see: internal security only, never those about the user themselves."""
     return access.visible(
         user,
@@ -108,12 +108,12 @@ class SummaryRow:
     checks_failed: int = 0
 
 
-def can_read_summary(user: Any) -> bool:
+def can_read_summary(user: access.Principal) -> bool:
     """Aggregated figures without names: for the collegium's readers as well as internal security."""
     return access.can_read_area(user, Area.STAFF) or access.can_read_area(user, Area.INDICATORS)
 
 
-def _summary_departments(user: Any) -> QuerySet[Department]:
+def _summary_departments(user: access.Principal) -> QuerySet[Department]:
     departments = Department.objects.filter(is_active=True).select_related("region").order_by("code")
     scope = max(access.scope_for(user, Area.STAFF), access.scope_for(user, Area.INDICATORS))
     if scope == access.Scope.ALL:
@@ -121,7 +121,7 @@ def _summary_departments(user: Any) -> QuerySet[Department]:
     return departments.filter(pk__in=access.department_ids(user))
 
 
-def staff_integrity_summary(user: Any, period: HalfYear) -> list[SummaryRow]:
+def staff_integrity_summary(user: access.Principal, period: HalfYear) -> list[SummaryRow]:
     """Per department and for the agency: employees convicted, disciplined (sanctions imposed, dismissals included,
     overturned ones not counted), dismissed on negative grounds, checks conducted and failed in the half-year.
 

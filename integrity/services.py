@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +40,9 @@ from integrity.models import (
     IntegrityCheckEvent,
 )
 
+if TYPE_CHECKING:
+    from anticor.models import User, Versioned
+
 # Legal deadlines for imposing a sanction (the warnings of DESIGN.md §4.4).
 MONTHS_FROM_DISCOVERY = 1
 MONTHS_FROM_OFFENCE = 6
@@ -47,18 +50,18 @@ MONTHS_FROM_OFFENCE = 6
 MAX_CHECK_WINDOW_DAYS = 90
 
 
-def _actor(user: Any) -> dict[str, Any]:
+def _actor(user: access.Principal) -> dict[str, Any]:
     if isinstance(user, ApiPrincipal):
         return {"actor": None, "client_label": user.client.name}
     return {"actor": user if getattr(user, "is_authenticated", False) else None}
 
 
-def _require_write_area(user: Any, area: str) -> None:
+def _require_write_area(user: access.Principal, area: str) -> None:
     if not access.can_write_area(user, area):
         raise AccessDenied()
 
 
-def _require_change(user: Any, obj: models.Model) -> None:
+def _require_change(user: access.Principal, obj: models.Model) -> None:
     if not access.can_change(user, obj):
         raise AccessDenied()
 
@@ -78,7 +81,7 @@ def _raise(errors: Mapping[str, list[str]]) -> None:
         raise ValidationError(dict(errors))
 
 
-def _bump(instance: models.Model) -> None:
+def _bump(instance: Versioned) -> None:
     instance.version = F("version") + 1
     instance.save()
     instance.refresh_from_db()
@@ -100,7 +103,7 @@ def _validate_employee(employee: Employee) -> None:
 
 
 @transaction.atomic
-def employee_create(*, user: Any, values: Mapping[str, Any]) -> Employee:
+def employee_create(*, user: access.Principal, values: Mapping[str, Any]) -> Employee:
     _require_write_area(user, Area.STAFF)
     employee = Employee(**values)
     _validate_employee(employee)
@@ -112,7 +115,7 @@ def employee_create(*, user: Any, values: Mapping[str, Any]) -> Employee:
 
 @transaction.atomic
 def employee_update(
-    *, user: Any, employee_id: int, values: Mapping[str, Any], expected_version: int | None = None
+    *, user: access.Principal, employee_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> Employee:
     employee = Employee.objects.select_for_update().get(pk=employee_id)
     _require_change(user, employee)
@@ -197,7 +200,7 @@ def _dismiss_if_needed(record: DisciplinaryRecord) -> None:
         _bump(employee)
 
 
-def _discipline_event(record: DisciplinaryRecord, *, user: Any, source: str, to: str, reason: str) -> None:
+def _discipline_event(record: DisciplinaryRecord, *, user: access.Principal, source: str, to: str, reason: str) -> None:
     DisciplinaryRecordEvent.objects.create(
         record=record, from_status=source, to_status=to, reason=reason, **_actor(user)
     )
@@ -205,7 +208,7 @@ def _discipline_event(record: DisciplinaryRecord, *, user: Any, source: str, to:
 
 @transaction.atomic
 def discipline_create(
-    *, user: Any, values: Mapping[str, Any], follow_up_of_check_id: int | None = None
+    *, user: access.Principal, values: Mapping[str, Any], follow_up_of_check_id: int | None = None
 ) -> DisciplinaryRecord:
     """Record a sanction imposed by order. With ``follow_up_of_check_id`` it is the follow-up of a failed check."""
     _require_write_area(user, Area.STAFF)
@@ -242,7 +245,7 @@ _DISCIPLINE_EDITABLE = frozenset(
 
 @transaction.atomic
 def discipline_update(
-    *, user: Any, record_id: int, values: Mapping[str, Any], expected_version: int | None = None
+    *, user: access.Principal, record_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> DisciplinaryRecord:
     """Correct what was entered (not the status: that moves through :func:`discipline_transition`)."""
     record = DisciplinaryRecord.objects.select_for_update().get(pk=record_id)
@@ -265,7 +268,7 @@ def discipline_update(
 @transaction.atomic
 def discipline_transition(
     *,
-    user: Any,
+    user: access.Principal,
     record_id: int,
     to: str,
     reason: str,
@@ -345,7 +348,7 @@ def discipline_expire_due(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def conviction_create(*, user: Any, values: Mapping[str, Any]) -> Conviction:
+def conviction_create(*, user: access.Principal, values: Mapping[str, Any]) -> Conviction:
     _require_write_area(user, Area.STAFF)
     conviction = Conviction(**values)
     errors: dict[str, list[str]] = {}
@@ -360,7 +363,7 @@ def conviction_create(*, user: Any, values: Mapping[str, Any]) -> Conviction:
 # --- integrity checks -------------------------------------------------------------------------------------------------
 
 
-def _check_event(check: IntegrityCheck, *, user: Any, source: str, to: str, reason: str = "") -> None:
+def _check_event(check: IntegrityCheck, *, user: access.Principal, source: str, to: str, reason: str = "") -> None:
     IntegrityCheckEvent.objects.create(
         integrity_check=check, from_status=source, to_status=to, reason=reason, **_actor(user)
     )
@@ -387,7 +390,7 @@ def _validate_check(check: IntegrityCheck) -> None:
     _raise(errors)
 
 
-def _locked_check(user: Any, check_id: int, expected_version: int | None = None) -> IntegrityCheck:
+def _locked_check(user: access.Principal, check_id: int, expected_version: int | None = None) -> IntegrityCheck:
     """The check, locked for the change; one that is about the user does not exist for them. A step taken on an
     older version of the check than the one now is refused with what changed meanwhile."""
     check = IntegrityCheck.objects.select_for_update().select_related("employee").get(pk=check_id)
@@ -398,7 +401,7 @@ def _locked_check(user: Any, check_id: int, expected_version: int | None = None)
     return check
 
 
-def _move(check: IntegrityCheck, *, user: Any, to: str, reason: str = "") -> IntegrityCheck:
+def _move(check: IntegrityCheck, *, user: access.Principal, to: str, reason: str = "") -> IntegrityCheck:
     source = check.status
     CHECK_MACHINE.check(source, to)
     check.status = to
@@ -409,7 +412,7 @@ def _move(check: IntegrityCheck, *, user: Any, to: str, reason: str = "") -> Int
 
 
 @transaction.atomic
-def check_create(*, user: Any, values: Mapping[str, Any]) -> IntegrityCheck:
+def check_create(*, user: access.Principal, values: Mapping[str, Any]) -> IntegrityCheck:
     """A draft check. The tester is the officer who will conduct it (by default, whoever plans it)."""
     _require_write_area(user, Area.INTEGRITY_CHECKS)
     values = dict(values)
@@ -443,7 +446,7 @@ _DRAFT_FIELDS = frozenset(
 
 @transaction.atomic
 def check_update(
-    *, user: Any, check_id: int, values: Mapping[str, Any], expected_version: int | None = None
+    *, user: access.Principal, check_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> IntegrityCheck:
     """Edit the plan of a draft (its scenario, window and safeguards checklist); an approved plan is frozen."""
     check = _locked_check(user, check_id, expected_version)
@@ -461,18 +464,19 @@ def check_update(
 
 @transaction.atomic
 def check_approve(
-    *, user: Any, check_id: int, on: dt.date | None = None, expected_version: int | None = None
+    *, user: access.Principal, check_id: int, on: dt.date | None = None, expected_version: int | None = None
 ) -> IntegrityCheck:
     """Approval by a named officer who is neither the tester nor from the tested employee's department,
     and only once the safeguards checklist is confirmed."""
     check = _locked_check(user, check_id, expected_version)
     if isinstance(user, ApiPrincipal) or not access.has_capability(user, Capability.APPROVE_INTEGRITY_CHECKS):
         raise AccessDenied(_("Утверждать проверки может только уполномоченный сотрудник собственной безопасности."))
+    approver = cast("User", user)  # the capability is held by people only (roles), never by an anonymous visitor
     errors: dict[str, list[str]] = {}
     if check.status == CheckStatus.DRAFT:
-        if user.pk == check.tester_id:
+        if approver.pk == check.tester_id:
             errors.setdefault("approver", []).append(_("Проверяющий не может утвердить свою проверку."))
-        if user.department_id is None or user.department_id == check.employee.department_id:
+        if approver.department_id is None or approver.department_id == check.employee.department_id:
             errors.setdefault("approver", []).append(
                 _("Утверждающий не может быть из департамента проверяемого сотрудника.")
             )
@@ -488,13 +492,13 @@ def check_approve(
         if on > check.planned_to:
             errors.setdefault("on", []).append(_("Период проведения уже прошёл: измените план."))
     _raise(errors)
-    check.approver, check.approved_on = user, on
+    check.approver, check.approved_on = approver, on
     return _move(check, user=user, to=CheckStatus.APPROVED)
 
 
 @transaction.atomic
 def check_conduct(
-    *, user: Any, check_id: int, conducted_on: dt.date, notes: str, expected_version: int | None = None
+    *, user: access.Principal, check_id: int, conducted_on: dt.date, notes: str, expected_version: int | None = None
 ) -> IntegrityCheck:
     """Record that the check took place: only once approved, within the approved window."""
     check = _locked_check(user, check_id, expected_version)
@@ -518,7 +522,7 @@ def check_conduct(
 @transaction.atomic
 def check_review(
     *,
-    user: Any,
+    user: access.Principal,
     check_id: int,
     outcome: str,
     summary: str,
@@ -536,16 +540,16 @@ def check_review(
         errors["summary"] = [_("Изложите заключение.")]
     reviewed_on = reviewed_on or timezone.localdate()
     _not_in_future(errors, "reviewed_on", reviewed_on, timezone.localdate())
-    if reviewed_on < check.conducted_on:
+    if reviewed_on < cast(dt.date, check.conducted_on):  # a conducted check has its date
         errors.setdefault("reviewed_on", []).append(_("Рассмотрение не может предшествовать проведению."))
     _raise(errors)
     check.outcome, check.outcome_summary, check.reviewed_on = outcome, summary.strip(), reviewed_on
-    return _move(check, user=user, to=CheckStatus.REVIEWED, reason=CheckOutcome(outcome).label)
+    return _move(check, user=user, to=CheckStatus.REVIEWED, reason=str(CheckOutcome(outcome).label))
 
 
 @transaction.atomic
 def check_link_follow_up(
-    *, user: Any, check_id: int, record_id: int, expected_version: int | None = None
+    *, user: access.Principal, check_id: int, record_id: int, expected_version: int | None = None
 ) -> IntegrityCheck:
     """Link the disciplinary record that followed a failed check (same employee, imposed after the check)."""
     check = _locked_check(user, check_id, expected_version)
@@ -571,7 +575,7 @@ def check_link_follow_up(
 
 @transaction.atomic
 def check_inform(
-    *, user: Any, check_id: int, informed_on: dt.date, expected_version: int | None = None
+    *, user: access.Principal, check_id: int, informed_on: dt.date, expected_version: int | None = None
 ) -> IntegrityCheck:
     """The date the employee was informed of the check and its outcome."""
     check = _locked_check(user, check_id, expected_version)
@@ -580,7 +584,7 @@ def check_inform(
     errors: dict[str, list[str]] = {}
     if check.status != CheckStatus.REVIEWED:
         errors["informed_on"] = [_("Сотрудника знакомят после рассмотрения результата.")]
-    elif informed_on < check.reviewed_on:
+    elif informed_on < cast(dt.date, check.reviewed_on):  # a reviewed check has its date
         errors["informed_on"] = [_("Дата ознакомления раньше рассмотрения результата.")]
     _not_in_future(errors, "informed_on", informed_on, timezone.localdate())
     _raise(errors)
@@ -592,7 +596,7 @@ def check_inform(
 
 @transaction.atomic
 def check_close(
-    *, user: Any, check_id: int, on: dt.date | None = None, expected_version: int | None = None
+    *, user: access.Principal, check_id: int, on: dt.date | None = None, expected_version: int | None = None
 ) -> IntegrityCheck:
     """Close a reviewed check: the employee was informed, and a failed one has its follow-up sanction."""
     check = _locked_check(user, check_id, expected_version)
@@ -612,7 +616,9 @@ def check_close(
 
 
 @transaction.atomic
-def check_cancel(*, user: Any, check_id: int, reason: str, expected_version: int | None = None) -> IntegrityCheck:
+def check_cancel(
+    *, user: access.Principal, check_id: int, reason: str, expected_version: int | None = None
+) -> IntegrityCheck:
     check = _locked_check(user, check_id, expected_version)
     reason = (reason or "").strip()
     if not reason:

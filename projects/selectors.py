@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from anticor.formatting import as_decimal, show_number
 from projects.choices import MilestoneStatus, ProjectStatus, RiskStatus
 from projects.kpis import KPIStatus, kpi_status
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, Risk
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HIGH_RISK_SCORE = 15
 
@@ -76,11 +79,11 @@ class DirectionHealth:
     high_risks: int = 0
 
     @property
-    def status_counts(self) -> list[tuple[str, str, int]]:
+    def status_counts(self) -> list[tuple[str, StrOrPromise, int]]:
         return [(value, label, self.by_status.get(value, 0)) for value, label in ProjectStatus.choices]
 
 
-def directions_overview(user: Any, today: dt.date) -> list[DirectionHealth]:
+def directions_overview(user: access.Principal, today: dt.date) -> list[DirectionHealth]:
     """Each active direction with its visible projects by status and their health; a fixed number of queries."""
     rows = {d.pk: DirectionHealth(direction=d) for d in Direction.objects.filter(is_active=True)}
     projects = access.visible(user, Project.objects.filter(direction_id__in=rows))
@@ -114,8 +117,8 @@ def directions_overview(user: Any, today: dt.date) -> list[DirectionHealth]:
         rows[item["project__direction_id"]].overdue_milestones = item["n"]
     risks = (
         Risk.objects.filter(project_id__in=current_ids, status=RiskStatus.OPEN)
-        .alias(score=F("likelihood") * F("impact"))
-        .filter(score__gte=HIGH_RISK_SCORE)
+        .alias(risk_score=F("likelihood") * F("impact"))
+        .filter(risk_score__gte=HIGH_RISK_SCORE)
         .values("project__direction_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -145,8 +148,8 @@ def project_kpi_rows(project: Project) -> list[KPIRow]:
     """The KPIs of a project with all their measurements (one query each for KPIs and measurements)."""
     kpis = list(KPI.objects.filter(project=project, is_archived=False).select_related("responsible"))
     measured: dict[int, list[KPIMeasurement]] = defaultdict(list)
-    for row in KPIMeasurement.objects.filter(kpi__in=kpis).order_by("kpi_id", "measured_on", "id"):
-        measured[row.kpi_id].append(row)
+    for measurement in KPIMeasurement.objects.filter(kpi__in=kpis).order_by("kpi_id", "measured_on", "id"):
+        measured[measurement.kpi_id].append(measurement)
     rows = []
     for kpi in kpis:
         kpi.project = project

@@ -25,7 +25,7 @@ from projects.choices import (
 from projects.models import KPI, Direction, KPIMeasurement, Milestone, Project, PublicEvent, Risk
 
 
-def _require_change(user: Any, obj: Any) -> None:
+def _require_change(user: access.Principal, obj: Any) -> None:
     if not access.can_change(user, obj):
         raise AccessDenied()
 
@@ -45,7 +45,7 @@ def direction_validate(direction: Direction) -> None:
 
 
 @transaction.atomic
-def direction_save(*, user: Any, direction: Direction) -> Direction:
+def direction_save(*, user: access.Principal, direction: Direction) -> Direction:
     if not access.can_write_area(user, access.Area.REFERENCE):
         raise AccessDenied()
     Direction.objects.select_for_update().filter(is_active=True, is_mandatory=True).exists()  # serialise the count
@@ -66,7 +66,7 @@ def _validate_project(project: Project) -> None:
 
 
 @transaction.atomic
-def project_create(*, user: Any, values: Mapping[str, Any]) -> Project:
+def project_create(*, user: access.Principal, values: Mapping[str, Any]) -> Project:
     project = Project(**values)
     if not access.can_write_area(user, access.Area.PROJECTS):
         raise AccessDenied()
@@ -78,7 +78,9 @@ def project_create(*, user: Any, values: Mapping[str, Any]) -> Project:
 
 
 @transaction.atomic
-def project_update(*, user: Any, project_id: int, expected_version: int | None, values: Mapping[str, Any]) -> Project:
+def project_update(
+    *, user: access.Principal, project_id: int, expected_version: int | None, values: Mapping[str, Any]
+) -> Project:
     project = Project.objects.select_for_update().get(pk=project_id)
     _require_change(user, project)
     check_version(project, expected_version)
@@ -92,7 +94,9 @@ def project_update(*, user: Any, project_id: int, expected_version: int | None, 
 
 
 @transaction.atomic
-def project_transition(*, user: Any, project_id: int, to: str, expected_version: int | None = None) -> Project:
+def project_transition(
+    *, user: access.Principal, project_id: int, to: str, expected_version: int | None = None
+) -> Project:
     project = Project.objects.select_for_update().get(pk=project_id)
     _require_change(user, project)
     check_version(project, expected_version)
@@ -118,7 +122,7 @@ def _validate_kpi(kpi: KPI) -> None:
 
 
 @transaction.atomic
-def kpi_create(*, user: Any, values: Mapping[str, Any]) -> KPI:
+def kpi_create(*, user: access.Principal, values: Mapping[str, Any]) -> KPI:
     kpi = KPI(**values)
     _require_change(user, kpi.project)
     _validate_kpi(kpi)
@@ -128,7 +132,9 @@ def kpi_create(*, user: Any, values: Mapping[str, Any]) -> KPI:
 
 
 @transaction.atomic
-def kpi_update(*, user: Any, kpi_id: int, values: Mapping[str, Any], expected_version: int | None = None) -> KPI:
+def kpi_update(
+    *, user: access.Principal, kpi_id: int, values: Mapping[str, Any], expected_version: int | None = None
+) -> KPI:
     kpi = KPI.objects.select_for_update().select_related("project").get(pk=kpi_id)
     _require_change(user, kpi.project)
     check_version(kpi, expected_version)
@@ -142,7 +148,7 @@ def kpi_update(*, user: Any, kpi_id: int, values: Mapping[str, Any], expected_ve
 
 @transaction.atomic
 def kpi_measure(
-    *, user: Any, kpi_id: int, measured_on: dt.date, value: Decimal, evidence: str = "", period: str = ""
+    *, user: access.Principal, kpi_id: int, measured_on: dt.date, value: Decimal, evidence: str = "", period: str = ""
 ) -> KPIMeasurement:
     """Record a manual measurement; the date must fall within the project and not in the future."""
     kpi = KPI.objects.select_related("project").get(pk=kpi_id)
@@ -166,7 +172,7 @@ def kpi_measure(
         value=value,
         evidence=evidence.strip(),
         source=kpi.source,
-        entered_by=user if getattr(user, "pk", None) else None,
+        entered_by=access.signed_in_user(user),
     )
     measurement.full_clean()
     measurement.save()
@@ -179,7 +185,7 @@ def kpi_measure(
 @transaction.atomic
 def milestone_transition(
     *,
-    user: Any,
+    user: access.Principal,
     milestone_id: int,
     to: str,
     done_on: dt.date | None = None,
@@ -213,7 +219,7 @@ def milestone_transition(
 
 
 @transaction.atomic
-def milestone_create(*, user: Any, project: Project, title: str, due_on: dt.date) -> Milestone:
+def milestone_create(*, user: access.Principal, project: Project, title: str, due_on: dt.date) -> Milestone:
     _require_change(user, project)
     milestone = Milestone(project=project, title=title.strip(), due_on=due_on)
     milestone.full_clean()
@@ -224,7 +230,7 @@ def milestone_create(*, user: Any, project: Project, title: str, due_on: dt.date
 @transaction.atomic
 def risk_create(
     *,
-    user: Any,
+    user: access.Principal,
     project: Project,
     description: str,
     likelihood: int,
@@ -249,7 +255,7 @@ def risk_create(
 @transaction.atomic
 def public_event_create(
     *,
-    user: Any,
+    user: access.Principal,
     project: Project,
     held_on: dt.date,
     kind: str,
@@ -275,7 +281,7 @@ def public_event_create(
 
 
 def _project_row_patch(
-    model: type[Any], *, user: Any, row_id: int, values: Mapping[str, Any], expected_version: int | None
+    model: type[Any], *, user: access.Principal, row_id: int, values: Mapping[str, Any], expected_version: int | None
 ) -> Any:
     """Change the given fields of a milestone, risk or public event; the row stays in its project."""
     row = model.objects.select_for_update().select_related("project").get(pk=row_id)
@@ -292,7 +298,7 @@ def _project_row_patch(
 
 @transaction.atomic
 def milestone_patch(
-    *, user: Any, milestone_id: int, values: Mapping[str, Any], expected_version: int | None = None
+    *, user: access.Principal, milestone_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> Milestone:
     """Title and due date only: the status, done date and evidence change through ``milestone_transition``."""
     unexpected = set(values) - {"title", "due_on"}
@@ -304,13 +310,15 @@ def milestone_patch(
 
 
 @transaction.atomic
-def risk_patch(*, user: Any, risk_id: int, values: Mapping[str, Any], expected_version: int | None = None) -> Risk:
+def risk_patch(
+    *, user: access.Principal, risk_id: int, values: Mapping[str, Any], expected_version: int | None = None
+) -> Risk:
     return _project_row_patch(Risk, user=user, row_id=risk_id, values=values, expected_version=expected_version)
 
 
 @transaction.atomic
 def public_event_patch(
-    *, user: Any, public_event_id: int, values: Mapping[str, Any], expected_version: int | None = None
+    *, user: access.Principal, public_event_id: int, values: Mapping[str, Any], expected_version: int | None = None
 ) -> PublicEvent:
     return _project_row_patch(
         PublicEvent, user=user, row_id=public_event_id, values=values, expected_version=expected_version

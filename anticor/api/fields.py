@@ -5,14 +5,21 @@ field of optimistic locking, and nested items given whole."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anticor import access
 from anticor.models import Department, StateBody
+
+# The base of a serializer mixin: to mypy the Serializer it is always mixed into, at run time nothing.
+if TYPE_CHECKING:
+    SerializerMixinBase = serializers.Serializer
+else:
+    SerializerMixinBase = object
 
 _KEY_MAX_LENGTH = 64
 
@@ -36,7 +43,8 @@ class KeyField(serializers.SlugRelatedField):
         if "\x00" in value or len(value) > _KEY_MAX_LENGTH:
             self.fail("invalid")
         try:
-            return self.get_queryset().get(**{self.slug_field: value})
+            # A writable reference always has its queryset.
+            return cast("QuerySet[Any]", self.get_queryset()).get(**{self.slug_field: value})
         except ObjectDoesNotExist:
             raise serializers.ValidationError(self.unknown(value), code="does_not_exist") from None
 
@@ -58,7 +66,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
         if not 0 < data < 2**63:
             raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist")
         try:
-            return self.get_queryset().get(pk=data)
+            return cast("QuerySet[Any]", self.get_queryset()).get(pk=data)  # as above
         except ObjectDoesNotExist:
             raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist") from None
 
@@ -103,7 +111,7 @@ def version_field() -> serializers.IntegerField:
     )
 
 
-class CompleteItemMixin:
+class CompleteItemMixin(SerializerMixinBase):
     """A nested item (a subject, a measure) is always given whole, even in a PATCH of its parent."""
 
     def to_internal_value(self, data: Any) -> Any:

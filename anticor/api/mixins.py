@@ -4,7 +4,7 @@ write, a side request's validated body, and the access-log record of an API read
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from anticor.access import ApiPrincipal
+from anticor.api.conditional import ViewMixinBase
 from anticor.audit import Source
 from anticor.models import User
 from anticor.services import access_log_record
@@ -46,8 +47,21 @@ def log_read(request, *, action: str, obj: Model | None = None, model: type[Mode
     )
 
 
-class WriteMixin:
-    """Shared steps of the writes: the body of a side request, and the fresh representation with its ETag."""
+class ValuesSerializer(Protocol):
+    """A validated write serializer that hands its body to a service as the ``values`` (model field names)."""
+
+    def values(self) -> dict[str, Any]: ...
+
+
+class WriteMixin(ViewMixinBase):
+    """Shared steps of the writes: the body of a side request, and the fresh representation with its ETag.
+
+    Mixed in after :class:`~anticor.api.conditional.ConditionalMixin`, which gives ``with_etag``.
+    """
+
+    if TYPE_CHECKING:
+
+        def with_etag(self, response: Response) -> Response: ...
 
     def represent(self, obj: Model, *, status_code: int = status.HTTP_200_OK, headers: Any = None) -> Response:
         fresh = self.get_queryset().get(pk=obj.pk)

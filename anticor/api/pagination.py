@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -27,7 +29,8 @@ class StableCursorPagination(CursorPagination):
     def _position_valid(self, position: str) -> bool:
         if "\x00" in position:
             return False
-        model, field = self._model, None
+        model = self._model
+        field: Any = None  # the loop's first step sets it (or raises FieldDoesNotExist)
         try:
             for part in self.ordering[0].lstrip("-").split("__"):
                 field = model._meta.get_field(part)

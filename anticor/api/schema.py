@@ -30,7 +30,8 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status code.")
     code = serializers.CharField(help_text="Machine-readable reason, e.g. `invalid`, `not_found`, `throttled`.")
     detail = serializers.CharField(help_text="Human-readable message in the language of `Accept-Language`.")
-    errors = serializers.DictField(
+    # A declared field: DRF's metaclass takes it out of the class, so Serializer.errors (the stubs' clash) stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation errors (400 only): field path such as `subjects.1.iin` → messages.",

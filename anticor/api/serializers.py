@@ -34,8 +34,13 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class DepartmentSerializer(serializers.ModelSerializer):
     # null for the central office (00), which has neither region nor parent
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    # A declared field: DRF's metaclass takes it out of the class, so Field.parent (the stubs' clash) stays.
+    parent: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Department
@@ -43,7 +48,11 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class StateBodySerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null: central bodies
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,  # null: central bodies
+    )
 
     class Meta:
         model = StateBody

@@ -21,7 +21,7 @@ class ApiRouter(DefaultRouter):
     include_format_suffixes = False
 
 
-router = ApiRouter(trailing_slash="/")
+router = ApiRouter(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("state-bodies", views.StateBodyViewSet, basename="state-body")

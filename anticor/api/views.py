@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
@@ -25,7 +28,7 @@ class ScopedViewSetMixin:
     """Querysets always pass through the permission point: rows outside the caller's scope do not exist (404)."""
 
     access_area: str
-    base_queryset = None
+    base_queryset: QuerySet[Any]  # every viewset names its rows
 
     def get_queryset(self):
         return access.visible(self.request.user, self.base_queryset.all())

@@ -6,6 +6,8 @@ see :mod:`anticor.indicators.selectors`); lists run a fixed number of queries wh
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -15,6 +17,9 @@ from anticor.api.views import ScopedViewSetMixin
 from anticor.indicators import selectors
 from anticor.indicators.filtersets import IndicatorRunFilterSet, IndicatorValueFilterSet
 from anticor.indicators.models import Indicator, IndicatorRun, IndicatorValue
+
+if TYPE_CHECKING:
+    from anticor.models import Department, User
 
 # --- serializers -----------------------------------------------------------------------------------------------------
 
@@ -65,12 +70,14 @@ class RestatementSummarySerializer(serializers.Serializer):
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     is_locked = serializers.BooleanField(read_only=True)
     restatement = serializers.SerializerMethodField(
         help_text="Последний пересмотр утверждённого значения (значение по текущим данным) или null."
     )
-    run = serializers.PrimaryKeyRelatedField(read_only=True)
+    run: serializers.PrimaryKeyRelatedField[IndicatorRun] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = IndicatorValue
@@ -92,21 +99,24 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RestatementSummarySerializer(allow_null=True))
     def get_restatement(self, obj: IndicatorValue):
-        if getattr(obj, "restated_at", None) is None:
+        row: Any = obj  # with the viewset's restated_* annotations
+        if getattr(row, "restated_at", None) is None:
             return None
         return RestatementSummarySerializer(
             {
-                "value": obj.restated_value,
-                "numerator": obj.restated_numerator,
-                "denominator": obj.restated_denominator,
-                "reason": obj.restated_reason,
-                "at": obj.restated_at,
+                "value": row.restated_value,
+                "numerator": row.restated_numerator,
+                "denominator": row.restated_denominator,
+                "reason": row.restated_reason,
+                "at": row.restated_at,
             }
         ).data
 
 
 class IndicatorRunSerializer(serializers.ModelSerializer):
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     progress = serializers.SerializerMethodField()
 
     class Meta:

@@ -124,7 +124,7 @@ def collegium_period(text: Any) -> Period:
     return period
 
 
-def require_agency_reader(user: Any) -> None:
+def require_agency_reader(user: access.Principal) -> None:
     """The collegium report covers every department: readers of the whole agency only."""
     if access.scope_for(user, access.Area.INDICATORS) != access.Scope.ALL:
         raise access.AccessDenied(_("Отчёт коллегии доступен тем, кто читает показатели всего агентства."))
@@ -186,7 +186,7 @@ def _short_label(department: Any) -> str:
     return f"{department.code} — {department.name}"
 
 
-def collegium(*, user: Any, period: Period) -> Collegium:
+def collegium(*, user: access.Principal, period: Period) -> Collegium:
     """The half-year report: every indicator per department and for the agency with the previous half-year,
     the staff integrity summary, the recurring root-cause categories, the approval and restatements.
 
@@ -201,7 +201,8 @@ def collegium(*, user: Any, period: Period) -> Collegium:
     )
 
     def scope_report(scope: str, label: str, department: Any, short_label: str = "") -> ScopeReport:
-        figures, legacy = [], []
+        figures: list[Figure] = []
+        legacy: list[Figure] = []
         for definition in indicator_definitions():
             figure = Figure(
                 definition=definition,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from anticor import access
@@ -32,14 +33,14 @@ GROUP_ORDER = (Group.ROOT_CAUSES, Group.PROSECUTION, Group.SIGNALS, Group.PROJEC
 @dataclass
 class FigureGroup:
     code: str
-    label: str
+    label: str | Promise
     figures: list[Figure]
 
 
 # --- access ----------------------------------------------------------------------------------------------------------
 
 
-def readable_scope(user: Any, scope: str) -> None:
+def readable_scope(user: access.Principal, scope: str) -> None:
     """Raise AccessDenied unless the user may read indicators of ``scope`` (agency or a department code)."""
     granted = access.scope_for(user, access.Area.INDICATORS)
     if granted == access.Scope.ALL:
@@ -51,7 +52,7 @@ def readable_scope(user: Any, scope: str) -> None:
     raise access.AccessDenied(_("Показатели этого охвата вам недоступны."))
 
 
-def default_scope(user: Any) -> str:
+def default_scope(user: access.Principal) -> str:
     """Readers of the whole agency start with the agency; a department head with their department."""
     if access.scope_for(user, access.Area.INDICATORS) == access.Scope.ALL:
         return AGENCY
@@ -59,7 +60,7 @@ def default_scope(user: Any) -> str:
     return department.code if department is not None else AGENCY
 
 
-def default_period(user: Any) -> Period:
+def default_period(user: access.Principal) -> Period:
     """The latest finished half-year that has values (what a collegium reviews); else the current half-year."""
     current = periods.period_containing(timezone.localdate(), PeriodKind.HALF)
     latest = (
@@ -108,7 +109,7 @@ class ScopeError(ValueError):
     """A scope parameter that is neither ``agency`` nor the code of a department."""
 
 
-def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
+def dashboard(*, user: access.Principal, scope: str, period: Period) -> Dashboard:
     """Every indicator of one scope for one period, with its trend over the periods of the same kind before it.
 
     Queries: the department (none for the agency), the values of all codes and trend periods at once, the last run.
@@ -146,7 +147,7 @@ def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
             legacy.append(figure)
         else:
             by_group.setdefault(definition.group, []).append(figure)
-    order = {code: index for index, code in enumerate(GROUP_ORDER)}
+    order: dict[str, int] = {code: index for index, code in enumerate(GROUP_ORDER)}
     groups = [
         FigureGroup(code, Group(code).label if code in Group.values else code, figures)
         for code, figures in sorted(by_group.items(), key=lambda item: order.get(item[0], len(order)))
@@ -163,7 +164,7 @@ def dashboard(*, user: Any, scope: str, period: Period) -> Dashboard:
     )
 
 
-def scope_choices(user: Any) -> list[tuple[str, str]]:
+def scope_choices(user: access.Principal) -> list[tuple[str, str]]:
     """The scopes the user may pick: the agency and every department, or their own department only."""
     if access.scope_for(user, access.Area.INDICATORS) == access.Scope.ALL:
         departments = Department.objects.filter(is_active=True).order_by("code")
@@ -172,7 +173,7 @@ def scope_choices(user: Any) -> list[tuple[str, str]]:
     return [(d.code, f"{d.code} — {d.name}") for d in departments]
 
 
-def selector_years(user: Any, period: Period) -> list[int]:
+def selector_years(user: access.Principal, period: Period) -> list[int]:
     """Years offered by the period selectors (the dashboard's and the report's): those with values, and the shown
     and current years."""
     bounds = access.visible(user, IndicatorValue.objects.all()).aggregate(first=Min("period"), last=Max("period"))

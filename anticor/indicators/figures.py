@@ -41,7 +41,8 @@ def figure_links(code: str, period: Period, department: str | None) -> list[Link
 
 
 def unit_suffix(unit: str) -> str:
-    return {Unit.PERCENT: "%", Unit.DAYS: _("дн."), Unit.SCORE: _("балл.")}.get(unit, "")
+    suffixes: dict[str, str] = {Unit.PERCENT: "%", Unit.DAYS: _("дн."), Unit.SCORE: _("балл.")}
+    return suffixes.get(unit, "")
 
 
 def value_index(values: Iterable[Any]) -> dict[tuple[str, str, str], Any]:

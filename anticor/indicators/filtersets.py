@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from anticor.indicators.models import SCOPE_RE, IndicatorRun, IndicatorValue, RunStatus, RunTrigger
@@ -11,7 +12,7 @@ from anticor.indicators.periods import parse_period
 from anticor.indicators.registry import registry
 
 
-def _indicator_choices() -> list[tuple[str, str]]:
+def _indicator_choices() -> list[tuple[str, str | Promise]]:
     return [(d.code, d.name) for d in registry.all()]
 
 

@@ -65,7 +65,7 @@ def period_short_label(period: Period) -> str:
     return period.code[2:]
 
 
-TREND_LENGTH = {PeriodKind.YEAR: 5, PeriodKind.HALF: 6, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
+TREND_LENGTH: dict[str, int] = {PeriodKind.YEAR: 5, PeriodKind.HALF: 6, PeriodKind.QUARTER: 8, PeriodKind.MONTH: 12}
 
 
 def trend_periods(period: Period) -> list[Period]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from anticor.indicators.labels import period_label
 from anticor.indicators.models import IndicatorValue
 from anticor.models import AccessAction
 from anticor.services import access_log_record
+
+if TYPE_CHECKING:
+    from anticor.access import Principal
 
 
 def _unit(figure: Figure) -> str:
@@ -177,7 +180,7 @@ def collegium_workbook(report: Collegium) -> bytes:
     return buffer.getvalue()
 
 
-def collegium_xlsx(*, user: Any, report: Collegium, request: Any = None) -> tuple[bytes, str]:
+def collegium_xlsx(*, user: Principal, report: Collegium, request: Any = None) -> tuple[bytes, str]:
     """(content, file name) of the report; the download is logged as an export of indicator values."""
     content = collegium_workbook(report)
     access_log_record(user=user, action=AccessAction.EXPORT, model=IndicatorValue, request=request)

@@ -10,7 +10,7 @@ from anticor.indicators.models import IndicatorRun
 from anticor.indicators.selectors import indicator_run_progress
 
 
-def run_for(*, user: Any, pk: int) -> Any:
+def run_for(*, user: access.Principal, pk: int) -> Any:
     """A run, for readers of indicators; None when there is no such run."""
     if not access.can_read_area(user, access.Area.INDICATORS):
         raise access.AccessDenied()

@@ -9,7 +9,6 @@ among them), which such a reader may not read, and with their own figure it woul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
@@ -31,12 +30,12 @@ def indicator_definitions(*, legacy: bool | None = None) -> list[IndicatorDefini
     return [d for d in registry.all() if legacy is None or d.legacy == legacy]
 
 
-def indicators(*, user: Any) -> QuerySet[Indicator]:
+def indicators(*, user: access.Principal) -> QuerySet[Indicator]:
     return access.visible(user, Indicator.objects.all())
 
 
 def indicator_values(
-    *, user: Any, code: str | None = None, scope: str | None = None, period: str | None = None
+    *, user: access.Principal, code: str | None = None, scope: str | None = None, period: str | None = None
 ) -> QuerySet[IndicatorValue]:
     """Stored values the user may read, each with ``is_locked`` and its latest restatement (``restated_*``).
 
@@ -77,7 +76,7 @@ class Figure:
         return self.restatements[-1].new_value if self.restatements else self.value.value
 
 
-def indicator_figure(*, user: Any, code: str, scope: str, period: str) -> Figure | None:
+def indicator_figure(*, user: access.Principal, code: str, scope: str, period: str) -> Figure | None:
     value = indicator_values(user=user, code=code, scope=scope, period=period).first()
     if value is None:
         return None
@@ -89,7 +88,7 @@ def indicator_figure(*, user: Any, code: str, scope: str, period: str) -> Figure
     )
 
 
-def indicator_restatements(*, user: Any, period: str | None = None) -> QuerySet[IndicatorRestatement]:
+def indicator_restatements(*, user: access.Principal, period: str | None = None) -> QuerySet[IndicatorRestatement]:
     queryset = IndicatorRestatement.objects.select_related("run", "department")
     if period is not None:
         queryset = queryset.filter(period=period)
@@ -100,7 +99,7 @@ def locked_periods() -> QuerySet[LockedPeriod]:
     return LockedPeriod.objects.select_related("approved_by")
 
 
-def indicator_runs(*, user: Any) -> QuerySet[IndicatorRun]:
+def indicator_runs(*, user: access.Principal) -> QuerySet[IndicatorRun]:
     return access.visible(user, IndicatorRun.objects.select_related("requested_by"))
 
 

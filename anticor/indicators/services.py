@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
 
 from celery import current_app
 from django.core.exceptions import ValidationError
@@ -54,11 +53,12 @@ class RunSkipped(Exception):
 
 
 def _reason(trigger: str) -> str:
-    return {
+    reasons: dict[str, str] = {
         RunTrigger.SCHEDULE: _("Плановый ночной пересчёт показателей"),
         RunTrigger.MANUAL: _("Пересчёт показателей по запросу пользователя"),
         RunTrigger.COMMAND: _("Пересчёт показателей командой recompute_indicators"),
-    }[trigger]
+    }
+    return reasons[trigger]
 
 
 def indicator_scope_validate(scope: str | None) -> str | None:
@@ -83,16 +83,16 @@ def _validated(*, trigger: str, period: str | None, scope: str | None) -> tuple[
     return (parse_period(period) if period is not None else None), indicator_scope_validate(scope)
 
 
-def _require_recompute(user: Any) -> None:
+def _require_recompute(user: access.Principal) -> None:
     if not access.can_write_area(user, Area.INDICATORS):
         raise AccessDenied(_("Пересчёт показателей запускают аналитики."))
 
 
-def _run_create(*, trigger: str, period: Period | None, scope: str | None, user: Any) -> IndicatorRun:
+def _run_create(*, trigger: str, period: Period | None, scope: str | None, user: access.Principal) -> IndicatorRun:
     return IndicatorRun.objects.create(
         trigger=trigger,
         reason=_reason(trigger),
-        requested_by=user if getattr(user, "pk", None) else None,
+        requested_by=access.signed_in_user(user),
         periods=[period.code] if period else [],
         scope=scope or "",
         status=RunStatus.QUEUED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +14,10 @@ from anticor.exports import CSV_CONTENT_TYPE, neutralize
 from anticor.models import AccessAction, RoleChange
 from anticor.services import access_log_record
 
+if TYPE_CHECKING:
+    from anticor.access import Principal
+    from anticor.models import User
+
 CHUNK_SIZE = 2000
 
 
@@ -21,11 +25,11 @@ def _when(value: Any) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
 
 
-def _who(user: Any) -> str:
+def _who(user: User | None) -> str:
     return f"{user.username} ({user.display_name})" if user is not None else ""
 
 
-def role_changes_csv(*, user: Any, queryset: QuerySet[RoleChange], request: Any = None) -> tuple[bytes, str, str]:
+def role_changes_csv(*, user: Principal, queryset: QuerySet[RoleChange], request: Any = None) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the rows of ``queryset`` (already scoped), in its order."""
     headers = [
         _("Предложено"),

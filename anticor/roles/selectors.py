@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
@@ -14,12 +12,12 @@ from anticor.roles.models import RoleChangeAction, RoleChangeStatus
 _RELATED = ("user", "proposed_by", "decided_by")
 
 
-def role_changes(user: Any) -> QuerySet[RoleChange]:
+def role_changes(user: access.Principal) -> QuerySet[RoleChange]:
     """The whole record, for readers of the audit area (auditors, administrators); nothing for others."""
     return access.visible(user, RoleChange.objects.select_related(*_RELATED))
 
 
-def role_changes_pending(user: Any) -> QuerySet[RoleChange]:
+def role_changes_pending(user: access.Principal) -> QuerySet[RoleChange]:
     """Grants waiting for a second person: shown to those who propose them and those who confirm them."""
     if not access.can_open_role_requests(user):
         return RoleChange.objects.none()

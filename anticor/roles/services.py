@@ -10,7 +10,6 @@ fixtures use :func:`roles_seed`; both record rows in ``bootstrap`` mode.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -83,7 +82,7 @@ def _save(change: RoleChange, *, validate_constraints: bool = True) -> RoleChang
 
 @transaction.atomic
 def role_change_propose(
-    *, actor: Any, user_id: int, role: str, action: str, reason: str, ip: str | None = None
+    *, actor: access.Principal, user_id: int, role: str, action: str, reason: str, ip: str | None = None
 ) -> RoleChange:
     """An administrator grants or revokes a role of another person.
 
@@ -106,7 +105,7 @@ def role_change_propose(
             status=RoleChangeStatus.PROPOSED if two_person else RoleChangeStatus.CONFIRMED,
             reason=reason,
             source=Source.WEB,
-            proposed_by=actor,
+            proposed_by=access.signed_in_user(actor),  # the capability was checked: a person
             proposed_ip=ip,
         )
     )
@@ -115,13 +114,15 @@ def role_change_propose(
     return change
 
 
-def role_grant_propose(*, actor: Any, user_id: int, role: str, reason: str, ip: str | None = None) -> RoleChange:
+def role_grant_propose(
+    *, actor: access.Principal, user_id: int, role: str, reason: str, ip: str | None = None
+) -> RoleChange:
     return role_change_propose(
         actor=actor, user_id=user_id, role=role, action=RoleChangeAction.GRANT, reason=reason, ip=ip
     )
 
 
-def role_revoke(*, actor: Any, user_id: int, role: str, reason: str, ip: str | None = None) -> RoleChange:
+def role_revoke(*, actor: access.Principal, user_id: int, role: str, reason: str, ip: str | None = None) -> RoleChange:
     return role_change_propose(
         actor=actor, user_id=user_id, role=role, action=RoleChangeAction.REVOKE, reason=reason, ip=ip
     )
@@ -137,17 +138,17 @@ def _pending(change_id: int) -> RoleChange:
     return change
 
 
-def _decide(change: RoleChange, *, to: str, actor: Any, reason: str, ip: str | None) -> RoleChange:
+def _decide(change: RoleChange, *, to: str, actor: access.Principal, reason: str, ip: str | None) -> RoleChange:
     ROLE_CHANGE_MACHINE.check(change.status, to)
     change.status = to
-    change.decided_by = actor
+    change.decided_by = access.signed_in_user(actor)
     change.decided_at = timezone.now()
     change.decided_ip = ip
     change.decision_reason = reason
     return _save(change)
 
 
-def _require_decider(actor: Any, change: RoleChange) -> None:
+def _require_decider(actor: access.Principal, change: RoleChange) -> None:
     if not access.has_capability(actor, Capability.CONFIRM_ROLE_GRANTS):
         raise AccessDenied()
     if actor.pk == change.user_id:
@@ -157,7 +158,9 @@ def _require_decider(actor: Any, change: RoleChange) -> None:
 
 
 @transaction.atomic
-def role_grant_confirm(*, actor: Any, change_id: int, reason: str = "", ip: str | None = None) -> RoleChange:
+def role_grant_confirm(
+    *, actor: access.Principal, change_id: int, reason: str = "", ip: str | None = None
+) -> RoleChange:
     """A second person holding internal security confirms a pending grant; it takes effect now."""
     change = _pending(change_id)
     _require_decider(actor, change)
@@ -172,7 +175,7 @@ def role_grant_confirm(*, actor: Any, change_id: int, reason: str = "", ip: str 
 
 
 @transaction.atomic
-def role_grant_refuse(*, actor: Any, change_id: int, reason: str, ip: str | None = None) -> RoleChange:
+def role_grant_refuse(*, actor: access.Principal, change_id: int, reason: str, ip: str | None = None) -> RoleChange:
     """A second person holding internal security refuses a pending grant, with a reason; nothing is applied."""
     change = _pending(change_id)
     _require_decider(actor, change)
@@ -186,7 +189,9 @@ def role_grant_refuse(*, actor: Any, change_id: int, reason: str, ip: str | None
 
 
 @transaction.atomic
-def role_grant_withdraw(*, actor: Any, change_id: int, reason: str = "", ip: str | None = None) -> RoleChange:
+def role_grant_withdraw(
+    *, actor: access.Principal, change_id: int, reason: str = "", ip: str | None = None
+) -> RoleChange:
     """The proposer takes back a pending grant; nothing is applied."""
     change = _pending(change_id)
     if getattr(actor, "pk", None) != change.proposed_by_id:

@@ -3,6 +3,8 @@ internal security confirms or refuses). Thin: the services decide, the selectors
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -15,7 +17,7 @@ from anticor.audit import client_ip
 from anticor.roles import selectors, services
 from anticor.roles.filtersets import RoleChangeFilterSet
 from anticor.roles.forms import RoleChangeForm, RoleDecisionForm
-from anticor.roles.models import RoleChangeStatus
+from anticor.roles.models import RoleChange, RoleChangeStatus
 from anticor.web import filtered, paginate
 
 
@@ -105,11 +107,12 @@ def role_change_decide(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Решение не принято: выберите действие."))
         return redirect("roles:requests")
-    decide = {
+    deciders: dict[str, Callable[..., RoleChange]] = {
         RoleDecisionForm.CONFIRM: services.role_grant_confirm,
         RoleDecisionForm.REFUSE: services.role_grant_refuse,
         RoleDecisionForm.WITHDRAW: services.role_grant_withdraw,
-    }[form.cleaned_data["decision"]]
+    }
+    decide = deciders[form.cleaned_data["decision"]]
     try:
         change = decide(actor=user, change_id=pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
     except access.AccessDenied as denied:

@@ -9,7 +9,7 @@ Serializers only check the shape: the rules live in ``cases.services``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -119,17 +119,21 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         default=Decimal(0),
         help_text="Возмещено, тенге (не больше ущерба).",
     )
-    termination_ground = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    merged_into = serializers.SlugRelatedField(
+    termination_ground: serializers.SlugRelatedField[TerminationGround] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    merged_into: serializers.SlugRelatedField[Case] = serializers.SlugRelatedField(
         slug_field="registration_number", read_only=True, allow_null=True, help_text="Дело, с которым соединено."
     )
-    subjects = SubjectSerializer(
+    subjects = SubjectSerializer(  # type: ignore[call-arg]  # many=True hands max_length to the ListSerializer
         many=True,
         default=list,
         max_length=500,
         help_text="Участники дела. При замене (PUT) сопоставляются по ИИН: не указанные отмечаются исключёнными.",
     )
-    root_causes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Id причин и условий.")
+    root_causes: serializers.PrimaryKeyRelatedField[RootCause] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Id причин и условий."
+    )
     version = version_field()
 
     class Meta:
@@ -165,7 +169,8 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             if name in data:
                 values[f"{name}_id"] = data[name].pk
         subjects = data.get("subjects")
-        child = self.fields["subjects"].child
+        subjects_field = cast("serializers.ListSerializer[Any]", self.fields["subjects"])  # many=True
+        child = cast(SubjectSerializer, subjects_field.child)
         return {
             "values": values,
             "article_ids": [article.pk for article in data["articles"]] if "articles" in data else None,
@@ -216,7 +221,9 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         max_length=500,
         help_text="Номера ЕРДР связанных дел. Связи только добавляются: в PATCH перечислите и уже связанные дела.",
     )
-    regressed_by = serializers.SlugRelatedField(slug_field="registration_number", read_only=True, allow_null=True)
+    regressed_by: serializers.SlugRelatedField[Case] = serializers.SlugRelatedField(
+        slug_field="registration_number", read_only=True, allow_null=True
+    )
     version = version_field()
 
     class Meta:
@@ -281,7 +288,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
     root_causes = ReferenceListField(
         child=VisibleRootCauseField(), required=False, max_length=500, help_text="Id причин и условий."
     )
-    measures = MeasureSerializer(many=True, required=False, max_length=500)
+    measures = MeasureSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]  # as subjects
     overdue = serializers.SerializerMethodField(help_text="Просрочено: срок ответа прошёл, ответа нет.")
     version = version_field()
 

@@ -7,6 +7,8 @@ Rows outside the caller's scope do not exist (404); a missing scope is 403. Deta
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -172,7 +174,7 @@ class CaseViewSet(
                 user=request.user,
                 registration_number=number,
                 expected_version=if_match_version(request, instance),
-                **serializer.service_arguments(),
+                **cast(CaseSerializer, serializer).service_arguments(),
             )
         except Case.DoesNotExist:
             raise NotFound() from None

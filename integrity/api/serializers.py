@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from anticor.api.fields import IdField, KeyField, VisibleMixin, department_field
+from anticor.api.fields import IdField, KeyField, SerializerMixinBase, VisibleMixin, department_field
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import Article, User
 from integrity import selectors, services
@@ -73,7 +73,7 @@ def changed_values(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if getattr(instance, name) != value}
 
 
-class ServiceValuesMixin:
+class ServiceValuesMixin(SerializerMixinBase):
     """The validated body as the ``values`` of a service (model field names, related rows as instances)."""
 
     def values(self) -> dict[str, Any]:
@@ -232,10 +232,10 @@ class IntegrityCheckSerializer(ServiceValuesMixin, StrictSerializerMixin, serial
         help_text="Логин проверяющего (сотрудник собственной безопасности, проводящий проверку). Для API-клиента "
         "обязателен; пользователю по умолчанию — он сам.",
     )
-    approver = serializers.SlugRelatedField(
+    approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Логин утвердившего."
     )
-    follow_up_record = serializers.PrimaryKeyRelatedField(
+    follow_up_record: serializers.PrimaryKeyRelatedField[DisciplinaryRecord] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="Id взыскания, наложенного по результатам (disciplinary-records)."
     )
     outcome = serializers.ChoiceField(

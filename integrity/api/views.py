@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from anticor import access
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
-from anticor.api.mixins import WriteMixin, if_match_version, log_read
+from anticor.api.mixins import ValuesSerializer, WriteMixin, if_match_version, log_read
 from anticor.api.schema import ETAG, IF_MATCH, IF_NONE_MATCH_GET, error_responses, etag_header
 from anticor.api.views import ScopedViewSetMixin
 from anticor.audit import Source
@@ -128,7 +128,7 @@ class IntegrityViewSet(
         raise NotImplementedError("each resource reads through its selector")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["full_iin"] = selectors.can_see_personal_data(self.request.user)
         return context
 
@@ -178,7 +178,7 @@ class IntegrityViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            obj = create(serializer.values())
+            obj = create(cast(ValuesSerializer, serializer).values())
         return self.created(obj)
 
     def patch_with(self, request, update: Callable[[Model, dict[str, Any], int | None], Model]) -> Response:
@@ -187,7 +187,7 @@ class IntegrityViewSet(
         self.check_if_match(request, instance)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        values = changed_values(instance, serializer.values())
+        values = changed_values(instance, cast(ValuesSerializer, serializer).values())
         if values:
             with service_errors():
                 instance = update(instance, values, if_match_version(request, instance))

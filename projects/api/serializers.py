@@ -16,7 +16,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from anticor.api.fields import IdField, KeyField, VisibleMixin, department_field, state_body_field, version_field
+from anticor.api.fields import (
+    IdField,
+    KeyField,
+    SerializerMixinBase,
+    VisibleMixin,
+    department_field,
+    state_body_field,
+    version_field,
+)
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.models import User
 from projects import kpis
@@ -53,7 +61,7 @@ def _project_field() -> VisibleProjectField:
     return VisibleProjectField(help_text="Шифр проекта (ресурс projects).")
 
 
-class ProjectRowMixin:
+class ProjectRowMixin(SerializerMixinBase):
     """A row of a project (KPI, milestone, risk, event) never moves to another project."""
 
     def validate_project(self, project: Project) -> Project:
@@ -190,13 +198,14 @@ class KPISerializer(ProjectRowMixin, StrictSerializerMixin, serializers.ModelSer
         ]
 
     def _status(self, kpi: KPI) -> kpis.KPIStatus:
-        status = getattr(kpi, "_api_status", None)
+        row: Any = kpi  # with the viewset's latest_* annotations, and the status once worked out here
+        status = getattr(row, "_api_status", None)
         if status is None:
             latest = None
-            if getattr(kpi, "latest_value", None) is not None:
-                latest = KPIMeasurement(kpi=kpi, value=kpi.latest_value, measured_on=kpi.latest_measured_on)
+            if getattr(row, "latest_value", None) is not None:
+                latest = KPIMeasurement(kpi=kpi, value=row.latest_value, measured_on=row.latest_measured_on)
             status = kpis.kpi_status(kpi, latest)
-            kpi._api_status = status
+            row._api_status = status
         return status
 
     @extend_schema_field(_NULLABLE_DECIMAL)
@@ -233,7 +242,9 @@ class KPIMeasurementSerializer(StrictSerializerMixin, serializers.ModelSerialize
     """One value of a KPI; history is kept, a correction is a new measurement."""
 
     kpi = VisibleKPIField(help_text="Id KPI (ресурс kpis).")
-    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    entered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = KPIMeasurement

@@ -6,7 +6,7 @@ missing scope is 403, detail responses carry an ETag and writes honour ``If-Matc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import OuterRef, Subquery
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from anticor import access
 from anticor.api.conditional import ConditionalMixin
 from anticor.api.errors import PreconditionFailed
-from anticor.api.mixins import WriteMixin, if_match_version
+from anticor.api.mixins import ValuesSerializer, WriteMixin, if_match_version
 from anticor.api.schema import ETAG, IF_MATCH, IF_NONE_MATCH_GET, error_responses, etag_header
 from anticor.api.views import ScopedViewSetMixin
 from anticor.versioning import StaleVersion
@@ -114,7 +114,7 @@ class ProjectsViewSet(ScopedViewSetMixin, ConditionalMixin, WriteMixin, viewsets
         self.check_if_match(request, instance)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        values = changed_values(instance, serializer.values())
+        values = changed_values(instance, cast(ValuesSerializer, serializer).values())
         if values:
             try:
                 instance = update(instance, values, if_match_version(request, instance))

@@ -20,7 +20,8 @@ from anticor.roles.services import role_bootstrap
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    # Lazy text, translated when shown; django-stubs and typeshed type these help texts as str.
+    help = gettext_lazy(  # type: ignore[assignment]
         "Назначает первого сотрудника собственной безопасности или первого администратора без второго лица. "
         "Отказывает, если роль уже есть у действующего пользователя."
     )
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=sorted(str(role) for role in TWO_PERSON_ROLES))
-        parser.add_argument("--reason", required=True, help=gettext_lazy("Основание (приказ, распоряжение)."))
+        parser.add_argument("--reason", required=True, help=gettext_lazy("Основание (приказ, распоряжение)."))  # type: ignore[arg-type]
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

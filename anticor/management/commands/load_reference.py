@@ -11,7 +11,8 @@ from anticor.reference import ReferenceDataError, reference_load, stats_lines
 
 
 class Command(BaseCommand):
-    help = _(
+    # Lazy text, translated when shown; django-stubs and typeshed type these help texts as str.
+    help = _(  # type: ignore[assignment]
         "Загружает справочники (регионы, департаменты, госорганы, статьи УК, сферы, основания прекращения, "
         "категории причин, взыскания). Существующие записи не изменяются без --update."
     )
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--update",
             action="store_true",
-            help=_("Привести существующие записи к значениям из файлов (правки аналитиков будут перезаписаны)."),
+            help=_("Привести существующие записи к значениям из файлов (правки аналитиков будут перезаписаны)."),  # type: ignore[arg-type]
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

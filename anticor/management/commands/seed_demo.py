@@ -12,7 +12,8 @@ from anticor.reference import ReferenceDataError, stats_lines
 
 
 class Command(BaseCommand):
-    help = _(
+    # Lazy text, translated when shown; django-stubs and typeshed type these help texts as str.
+    help = _(  # type: ignore[assignment]
         "Загружает справочники и создаёт демонстрационных пользователей (по одному на роль) и демонстрационные "
         "данные. Повторный запуск ничего не дублирует."
     )
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
-            help=_(
+            help=_(  # type: ignore[arg-type]  # lazy text: argparse formats it when shown
                 "Пароль демонстрационных пользователей. Без него пароль генерируется один раз и хранится "
                 "в var/demo-password."
             ),
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         elif result.password_origin == PasswordOrigin.STORED:
             note = _("из %(path)s") % {"path": result.password_file}
         else:
-            note = _("задан параметром --password")
+            note = str(_("задан параметром --password"))
         self.stdout.write(
             str(_("Пароль для всех: %(password)s (%(note)s)") % {"password": result.password, "note": note})
         )
