@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.anticor.test_api_matrix import WRITES, assert_error, auth, snapshot, token, write_context
+from tests.anticor.test_api_matrix import LISTS, WRITES, assert_error, auth, snapshot, token, write_context
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,109 @@ def test_over_real_http_a_declared_200_mb_upload_is_answered_without_sending_it(
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b'"code": "too_large"' in answer or b'"code":"too_large"' in answer
     assert time.perf_counter() - started < 5
+
+
+# --- query parameters ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(client):
+    """GET with a token that reads every area."""
+    from anticor.access import ApiScope
+
+    headers = auth(token([scope for scope in ApiScope if scope.endswith(":read")]))
+    return lambda url: client.get(url, **headers)
+
+
+def test_an_unknown_query_parameter_is_400_naming_it_and_the_accepted_ones(reader):
+    from cases.filtersets import CaseFilterSet
+    from cases.models import Case
+
+    accepted = ", ".join([*CaseFilterSet.base_filters, "cursor", "page_size", "format"])
+
+    # Given cases, when the list is asked with a field name that is no filter
+    CaseFactory.create_batch(2)
+    response = reader("/api/v1/cases/?registration_number=750000000000001")
+
+    # Then a 400 names the parameter and lists the accepted ones, and no case is returned
+    assert assert_error(response, 400) == {
+        "status": 400,
+        "code": "invalid",
+        "detail": "Ошибка в данных запроса.",
+        "errors": {"registration_number": [f"Неизвестный параметр. Допустимые параметры: {accepted}."]},
+    }
+    assert Case.objects.count() == 2
+
+
+@pytest.mark.parametrize("endpoint", LISTS, ids=lambda e: e.id)
+def test_every_list_refuses_an_unknown_query_parameter(reader, endpoint):
+    response = reader(endpoint.url(None) + "?no_such_filter=1")
+    body = assert_error(response, 400)
+    assert list(body["errors"]) == ["no_such_filter"]
+    assert body["errors"]["no_such_filter"][0].startswith("Неизвестный параметр. Допустимые параметры: ")
+    assert "page_size" in body["errors"]["no_such_filter"][0]
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ("page_size=null", {"page_size": ["Ожидается целое число больше нуля (не больше 500)."]}),
+        ("page_size=-3", {"page_size": ["Ожидается целое число больше нуля (не больше 500)."]}),
+        ("page_size=", {"page_size": ["Пустое значение: укажите значение или не передавайте параметр."]}),
+        ("registered_from=", {"registered_from": ["Пустое значение: укажите значение или не передавайте параметр."]}),
+        ("registered_from=2026-13-01", {"registered_from": ["Введите правильную дату."]}),
+        ("status=", {"status": ["Пустое значение: укажите значение или не передавайте параметр."]}),
+    ],
+)
+def test_a_malformed_case_list_parameter_is_400(reader, query, errors):
+    CaseFactory()
+    response = reader(f"/api/v1/cases/?{query}")
+    assert assert_error(response, 400) == {
+        "status": 400,
+        "code": "invalid",
+        "detail": "Ошибка в данных запроса.",
+        "errors": errors,
+    }
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "2", "1"])
+def test_a_yes_no_filter_accepts_only_true_or_false(reader, value):
+    response = reader(f"/api/v1/regions/?is_active={value}")
+    assert assert_error(response, 400)["errors"] == {"is_active": ["Ожидается true или false."]}
+
+
+def test_known_parameters_with_good_values_still_filter(reader):
+    from anticor.models import Region
+
+    response = reader("/api/v1/regions/?is_active=false&page_size=7&format=json")
+    assert response.status_code == 200
+    assert [row["code"] for row in response.json()["results"]] == list(
+        Region.objects.filter(is_active=False).order_by("id").values_list("code", flat=True)[:7]
+    )
+
+
+def test_an_unknown_parameter_on_a_detail_or_a_write_is_400_and_changes_nothing(client):
+    endpoint = next(e for e in WRITES if e.prefix == "cases" and e.method == "patch")
+    obj, url, headers = write_context(endpoint)
+    before = snapshot(endpoint.model, obj)
+    response = client.patch(f"{url}?dry=1", data={"summary": "Иное"}, content_type="application/json", **headers)
+    assert list(assert_error(response, 400)["errors"]) == ["dry"]
+    assert snapshot(endpoint.model, obj) == before
+
+
+def test_the_schema_documents_the_400_of_every_list_operation(client):
+    from anticor.access import ApiScope
+
+    schema = client.get("/api/v1/schema/?format=json", **auth(token(list(ApiScope)))).json()
+    lists = [
+        (path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method == "get" and "{" not in path
+    ]
+    assert len(lists) == len(LISTS)
+    for path, operation in lists:
+        response = operation["responses"].get("400")
+        assert response is not None, path
+        assert "unknown" in response["description"], path
+        assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, path
