@@ -57,6 +57,8 @@ TABLES = [
     "cases_recommendation_root_causes",
     "cases_recommendationmeasure",
     "cases_caseevent",
+    "cases_rootcauseevent",  # not written (synthetic history starts empty, as for rows older than the timelines),
+    "cases_recommendationevent",  # but they refer to the tables above, so TRUNCATE takes them along
     "integrity_employee",
     "integrity_disciplinaryrecord",
     "integrity_disciplinaryrecordevent",
