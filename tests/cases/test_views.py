@@ -286,23 +286,8 @@ def test_after_a_conflict_the_next_save_goes_through(client, investigator):
 
 
 def test_root_cause_elimination_errors_sit_next_to_their_fields(client, make_user):
-    from cases.models import Recommendation, RootCause, RootCauseCategory
-
-    investigator = make_user(Role.DEPARTMENT_HEAD)  # who verifies; the cause was identified by someone else
-    client.force_login(investigator)
-    case = CaseFactory()
-    cause = RootCause.objects.create(
-        department=investigator.department,
-        category=RootCauseCategory.objects.get(code="opacity"),
-        description="Закрытая процедура",
-        state_body=case.state_body,
-        identified_on=dt.date(2026, 1, 10),
-        status="implemented",
-    )
-    answered = Recommendation.objects.create(
-        number="75-2026-0001", department=cause.department, addressee=cause.state_body, status="answered"
-    )
-    answered.root_causes.add(cause)
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))  # who verifies; the cause was identified by someone else
+    cause = implemented_cause(make_user(Role.INVESTIGATOR))
     response = client.post(f"/cases/root-causes/{cause.pk}/transition/", {"to": "eliminated", "version": 1})
     assert response.status_code == 400
     form = response.context["transition_form"]
