@@ -872,11 +872,11 @@ def recommendation_patch(
 def root_causes_mark_regressed(*, department_code: str | None = None, recurrences: str | None = None) -> int:
     """Mark eliminated causes ``regressed`` when a later case of the same state body and category was registered.
 
-    Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based UPDATE, recorded by
-    the row-level audit trail under the job's context. ``regressed_on`` is the registration date of the first such
-    case, ``regressed_by`` that case. ``recurrences`` names a temporary table the job has already filled with
-    ``FIRST_RECURRENCE`` rows, so that the recurrence indicator and the marking share one computation. Returns how
-    many causes were marked.
+    Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based statement that also
+    writes the move on each cause's timeline, recorded by the row-level audit trail under the job's context.
+    ``regressed_on`` is the registration date of the first such case, ``regressed_by`` that case. ``recurrences``
+    names a temporary table the job has already filled with ``FIRST_RECURRENCE`` rows, so that the recurrence
+    indicator and the marking share one computation. Returns how many causes were marked.
     """
     from cases.indicators import FIRST_RECURRENCE
 
@@ -885,17 +885,28 @@ def root_causes_mark_regressed(*, department_code: str | None = None, recurrence
     source = recurrences or f"({FIRST_RECURRENCE})"
     scope = "AND r.department_id = (SELECT id FROM anticor_department WHERE code = %(department)s)"
     with connection.cursor() as cursor:
+        # One statement marks the causes and writes each move on its timeline (actor: nobody — the nightly job).
         cursor.execute(
-            f"""UPDATE cases_rootcause rc
-                SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
-                    version = rc.version + 1, updated_at = now()
-                FROM {source} r
-                WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
-                      {scope if department_code else ""}""",  # noqa: S608 - composed from constants
+            f"""WITH marked AS (
+                    UPDATE cases_rootcause rc
+                    SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
+                        version = rc.version + 1, updated_at = now()
+                    FROM {source} r
+                    WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
+                          {scope if department_code else ""}
+                    RETURNING rc.id, rc.regressed_on, rc.regressed_by_id
+                )
+                INSERT INTO cases_rootcauseevent
+                    (at, client_label, kind, from_status, to_status, reason, data, root_cause_id)
+                SELECT now(), '', %(kind)s, %(eliminated)s, %(regressed)s, %(reason)s,
+                       jsonb_build_object('on', marked.regressed_on, 'case', marked.regressed_by_id), marked.id
+                FROM marked""",  # noqa: S608 - composed from constants
             {
                 "regressed": RootCauseStatus.REGRESSED,
                 "eliminated": RootCauseStatus.ELIMINATED,
                 "department": department_code,
+                "kind": RootCauseEventKind.TRANSITION,
+                "reason": str(_("После устранения зарегистрировано новое дело того же госоргана и категории.")),
             },
         )
         return cursor.rowcount
