@@ -57,6 +57,8 @@ TABLES = [
     "cases_recommendation_root_causes",
     "cases_recommendationmeasure",
     "cases_caseevent",
+    "cases_rootcauseevent",  # not written (synthetic history starts empty, as for rows older than the timelines),
+    "cases_recommendationevent",  # but they refer to the tables above, so TRUNCATE takes them along
     "integrity_employee",
     "integrity_disciplinaryrecord",
     "integrity_disciplinaryrecordevent",
@@ -362,7 +364,7 @@ FROM (
 CAUSES_SQL = """
 INSERT INTO cases_rootcause (
     id, version, created_at, updated_at, description, identified_on, status, verified_on, verification_evidence,
-    regressed_on, department_id, regressed_by_id, state_body_id, category_id
+    regressed_on, department_id, regressed_by_id, state_body_id, category_id, no_recommendation_reason
 )
 SELECT
     %(rc_base)s + i + 1, 1, ts, ts,
@@ -372,7 +374,7 @@ SELECT
     CASE WHEN final_status IN ('eliminated', 'regressed')
          THEN 'Проверка исполнения: процедура автоматизирована, личный контакт исключён' ELSE '' END,
     CASE WHEN final_status = 'regressed' THEN regressed END,
-    department_id, NULL, state_body_id, pg_temp.syn_pick(%(categories)s::bigint[], i, 34)
+    department_id, NULL, state_body_id, pg_temp.syn_pick(%(categories)s::bigint[], i, 34), ''
 FROM (
     SELECT *,
         CASE WHEN s IN ('eliminated', 'regressed') AND verified > %(end)s THEN 'implemented'

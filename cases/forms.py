@@ -194,8 +194,18 @@ class TransitionForm(forms.Form):
 class RootCauseForm(VersionedForm):
     class Meta:
         model = RootCause
-        fields = ["department", "category", "description", "state_body", "identified_on"]
-        widgets = {"identified_on": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["department", "category", "description", "state_body", "identified_on", "no_recommendation_reason"]
+        widgets = {
+            "identified_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "no_recommendation_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "no_recommendation_reason": _(
+                "Только если представление не требуется (например, госорган уже устранил условие сам). "
+                "Обоснование одобряет другой сотрудник — тот, кто подтверждает устранение."
+            )
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +225,16 @@ class RootCauseTransitionForm(forms.Form):
     evidence = forms.CharField(
         label=_("Чем подтверждено устранение"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    approve_no_recommendation = forms.BooleanField(
+        label=_("Одобряю обоснование: представление не требовалось"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Основание / комментарий"),
+        help_text=_("Обязательно при отклонении причины."),
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=5000,
     )

@@ -325,7 +325,12 @@ def case_import_template(request):
 
 def _root_cause_or_404(user: Any, pk: int, *, for_update: bool = False) -> RootCause:
     cause = (
-        access.visible(user, RootCause.objects.select_related("category", "state_body", "department"))
+        access.visible(
+            user,
+            RootCause.objects.select_related(
+                "category", "state_body", "department", "identified_by", "verified_by", "no_recommendation_by"
+            ),
+        )
         .filter(pk=pk)
         .first()
     )
@@ -394,7 +399,7 @@ def root_cause_form(request, pk: int | None = None):
 def root_cause_detail(request, pk: int):
     cause = _root_cause_or_404(request.user, pk)
     can_edit = access.can_change(request.user, cause)
-    transition_form = _root_cause_transition_form(cause)
+    transition_form = _root_cause_transition_form(request.user, cause)
     return render(
         request,
         "cases/root_cause_detail.html",
@@ -402,17 +407,18 @@ def root_cause_detail(request, pk: int):
             "cause": cause,
             "cases": list(access.visible(request.user, cause.cases.select_related("department"))),
             "recommendations": list(access.visible(request.user, cause.recommendations.select_related("addressee"))),
+            "events": list(cause.events.select_related("actor")),
             "can_edit": can_edit,
-            "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,
+            "transition_form": transition_form if transition_form.fields["to"].choices else None,
             "link_form": LinkCasesForm() if can_edit else None,
             "today": timezone.localdate(),
         },
     )
 
 
-def _root_cause_transition_form(cause: RootCause, data=None) -> RootCauseTransitionForm:
-    """The transition form offering only the moves the machine allows now (regression is the nightly job's)."""
-    allowed = services.ROOT_CAUSE_TRANSITIONS[cause.status] - {RootCauseStatus.REGRESSED}
+def _root_cause_transition_form(user: Any, cause: RootCause, data=None) -> RootCauseTransitionForm:
+    """The transition form offering only the moves the user may make now (regression is the nightly job's)."""
+    allowed = services.root_cause_allowed_transitions(user=user, cause=cause)
     form = RootCauseTransitionForm(data, initial={"version": cause.version})
     form.fields["to"].choices = [(v, label) for v, label in RootCauseStatus.choices if v in allowed]
     return form
@@ -428,7 +434,7 @@ def _recommendation_transition_form(rec: Recommendation, data=None) -> Recommend
 @require_POST
 def root_cause_transition(request, pk: int):
     cause = _root_cause_or_404(request.user, pk, for_update=True)
-    form = _root_cause_transition_form(cause, request.POST)
+    form = _root_cause_transition_form(request.user, cause, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         changed = run_service(
@@ -440,6 +446,8 @@ def root_cause_transition(request, pk: int):
                 to=data["to"],
                 on=data["on"],
                 evidence=data["evidence"],
+                reason=data["reason"],
+                approve_no_recommendation=data["approve_no_recommendation"],
                 expected_version=data["version"],
             ),
             success=_("Статус причины изменён."),
@@ -568,6 +576,7 @@ def recommendation_detail(request, pk: int):
             "rec": rec,
             "root_causes": list(access.visible(request.user, rec.root_causes.select_related("category"))),
             "measures": list(rec.measures.all()),
+            "events": list(rec.events.select_related("actor")),
             "overdue": rec.is_overdue(timezone.localdate()),
             "can_edit": can_edit,
             "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,

@@ -312,6 +312,12 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         help_text="Номера ЕРДР связанных дел. Связи только добавляются: в PATCH перечислите и уже связанные дела.",
     )
     regressed_by = serializers.SlugRelatedField(slug_field="registration_number", read_only=True, allow_null=True)
+    identified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Кто выявил (пусто — API-клиент)."
+    )
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Кто подтвердил устранение."
+    )
     version = _version_field()
 
     class Meta:
@@ -324,8 +330,11 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "state_body",
             "cases",
             "identified_on",
+            "identified_by",
+            "no_recommendation_reason",
             "status",
             "verified_on",
+            "verified_by",
             "verification_evidence",
             "regressed_on",
             "regressed_by",
@@ -335,7 +344,9 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.validated_data)
-        values: dict[str, Any] = {name: data[name] for name in ("description", "identified_on") if name in data}
+        values: dict[str, Any] = {
+            name: data[name] for name in ("description", "identified_on", "no_recommendation_reason") if name in data
+        }
         for name in ("department", "category", "state_body"):
             if name in data:
                 values[f"{name}_id"] = data[name].pk
@@ -352,6 +363,14 @@ class RootCauseTransitionSerializer(StrictSerializerMixin, serializers.Serialize
     )
     evidence = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text="Чем подтверждено устранение."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="Основание (обязательно для rejected)."
+    )
+    approve_no_recommendation = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Для eliminated без ответа на представление: одобрить записанное другим сотрудником обоснование.",
     )
 
 
