@@ -98,7 +98,7 @@ def _case_list_queryset(user: Any):
 def case_list(request):
     _require_area(request.user)
     queryset = _case_list_queryset(request.user)
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filtered(filterset, queryset))
     today = timezone.localdate()
     overdue_ids = set(
@@ -126,7 +126,7 @@ def case_export(request, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise Http404
     queryset = access.visible(request.user, Case.objects.all())
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Выгрузка не выполнена: исправьте условия отбора."))
         return redirect(f"{request.path.rsplit('/export/', 1)[0]}/?{request.GET.urlencode()}")
