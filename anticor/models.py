@@ -330,6 +330,7 @@ from anticor.indicators.models import (  # noqa: E402
     IndicatorRun,
     IndicatorValue,
     LockedPeriod,
+    LockedPeriodChange,
 )
 from anticor.roles.models import RoleChange  # noqa: E402
 
@@ -346,6 +347,7 @@ __all__ = [
     "IndicatorRun",
     "IndicatorValue",
     "LockedPeriod",
+    "LockedPeriodChange",
     "Region",
     "RoleChange",
     "StateBody",

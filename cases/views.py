@@ -159,7 +159,11 @@ def _case_form_page(request, *, case: Case | None):
                 request,
                 form,
                 lambda: services.case_create(
-                    user=user, values=form.service_values(), article_ids=articles, subjects=formset.subject_data()
+                    user=user,
+                    values=form.service_values(),
+                    article_ids=articles,
+                    subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Дело %(number)s зарегистрировано.") % {"number": number},
             )
@@ -174,6 +178,7 @@ def _case_form_page(request, *, case: Case | None):
                     values=form.service_values(),
                     article_ids=articles,
                     subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Изменения сохранены."),
             )
