@@ -351,6 +351,7 @@ from anticor.indicators.models import (  # noqa: E402
     IndicatorRun,
     IndicatorValue,
     LockedPeriod,
+    LockedPeriodChange,
 )
 from anticor.roles.models import RoleChange  # noqa: E402
 
@@ -367,6 +368,7 @@ __all__ = [
     "IndicatorRun",
     "IndicatorValue",
     "LockedPeriod",
+    "LockedPeriodChange",
     "Region",
     "RoleChange",
     "StateBody",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor import access
 from anticor.forms import IdentifierInput
+from anticor.indicators import restatements
 from anticor.models import Article, Department, StateBody, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RecommendationMeasure, RootCause, Subject, TerminationGround
@@ -72,6 +73,14 @@ class VersionedForm(forms.ModelForm):
 
 
 class CaseForm(VersionedForm):
+    restatement_reason = forms.CharField(
+        label=_("Основание изменения утверждённого отчёта"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Нужно, когда дело относится к периоду утверждённого отчёта коллегии; войдёт в его пересмотр."),
+    )
+
     class Meta:
         model = Case
         fields = [
@@ -104,10 +113,18 @@ class CaseForm(VersionedForm):
         self.fields["investigator"].queryset = User.objects.filter(
             is_active=True, groups__name="investigator"
         ).order_by("last_name", "first_name")
+        # The approved half-years this case belongs to now: the form says a change will alter their report.
+        self.locked_periods = (
+            restatements.locked_periods_of(restatements.record_dates(self.instance)) if self.instance.pk else []
+        )
         if self.instance.pk:
             self.fields["registration_number"].disabled = True
         elif user.department_id and not self.is_bound and not self.initial.get("department"):
             self.initial["department"] = user.department_id
+
+    @property
+    def locked_warning(self) -> str:
+        return restatements.locked_change_message(self.locked_periods) if self.locked_periods else ""
 
     def clean_registered_on(self):
         value = self.cleaned_data["registered_on"]

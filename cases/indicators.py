@@ -26,6 +26,7 @@ from anticor.indicators.registry import (
     register,
     register_step,
 )
+from anticor.indicators.restatements import PeriodRecord, register_period_record
 from anticor.indicators.sql import COMPLETING, aggregate, per_day, sql_list
 from cases.choices import CaseStatus, PostCategory, RootCauseStatus, SubjectRole
 
@@ -429,4 +430,15 @@ def _mark_regressed(context: StepContext) -> int:
 # Before any indicator: the statuses it sets are part of the night's picture (and of the same transaction).
 register_step(
     RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
+)
+
+# A case falls into a period by its registration, court and final dates: editing one of an approved half-year
+# needs a reason, which the restatement carries (anticor.indicators.restatements).
+register_period_record(
+    PeriodRecord(
+        model="cases.Case",
+        dates=("registered_on", "sent_to_court_on", "closed_on"),
+        department="department_id",
+        label="registration_number",
+    )
 )

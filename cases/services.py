@@ -20,6 +20,7 @@ from anticor import access
 from anticor.access import AccessDenied, Capability
 from anticor.bounds import is_substantial, substance_error
 from anticor.dates import add_months
+from anticor.indicators import restatements
 from anticor.versioning import check_version
 from cases.choices import (
     CASE_FINAL,
@@ -145,10 +146,12 @@ def case_create(
     article_ids: Sequence[int],
     subjects: Sequence[SubjectData] = (),
     refresh_search: bool = True,
+    restatement_reason: str = "",
 ) -> Case:
     """Register a case in the user's scope. ``values`` are model field values (FK ids as ``<name>_id``).
 
     A bulk caller (the import) passes ``refresh_search=False`` and refreshes the search vectors once at the end.
+    A case registered into an approved half-year needs ``restatement_reason`` (it changes the approved figures).
     """
     case = Case(**values)
     if not access.can_change(user, case):
@@ -157,7 +160,9 @@ def case_create(
     if not article_ids:
         raise ValidationError({"articles": [_("Укажите хотя бы одну статью УК.")]})
     case.full_clean()
+    locked = restatements.locked_change_check(before=[], after=case, reason=restatement_reason)
     case.save()
+    restatements.locked_change_record(user=user, record=case, periods=locked, reason=restatement_reason)
     case.articles.set(article_ids)
     _save_subjects(case, subjects, replace=False)
     CaseEvent.objects.create(case=case, **_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
@@ -175,19 +180,27 @@ def case_update(
     values: Mapping[str, Any],
     article_ids: Sequence[int] | None = None,
     subjects: Sequence[SubjectData] | None = None,
+    restatement_reason: str = "",
 ) -> Case:
-    """Change a case's details (not its status). Refused when based on a stale version."""
+    """Change a case's details (not its status). Refused when based on a stale version.
+
+    A change of a case that falls into an approved half-year (by its dates before or after the change) needs
+    ``restatement_reason``; saving it unchanged does not."""
     case = _locked(Case, case_id)
     if not access.can_change(user, case):
         raise AccessDenied()
     _check_version(case, expected_version, values)
     if case.is_final or case.is_archived:
         raise ValidationError(_("Дело в окончательном статусе или в архиве изменять нельзя."))
+    before = restatements.record_dates(case)
+    changes = _case_changes(case, values=values, article_ids=article_ids, subjects=subjects)
     _apply(case, values)
     if not access.can_change(user, case):  # moving a case to another department is not the user's to do
         raise AccessDenied()
     _validate_case(case, today=timezone.localdate())
     case.full_clean()
+    locked = restatements.locked_change_check(before=before, after=case, reason=restatement_reason) if changes else []
+    restatements.locked_change_record(user=user, record=case, periods=locked, reason=restatement_reason)
     case.version = F("version") + 1
     case.save()
     if article_ids is not None:
@@ -200,6 +213,21 @@ def case_update(
     case_refresh_search(case_ids=[case.pk])
     case.refresh_from_db()
     return case
+
+
+def _case_changes(
+    case: Case,
+    *,
+    values: Mapping[str, Any],
+    article_ids: Sequence[int] | None,
+    subjects: Sequence[SubjectData] | None,
+) -> bool:
+    """Whether an update would change anything (a form saved as it was shown changes nothing)."""
+    if any(getattr(case, name) != value for name, value in values.items()):
+        return True
+    if article_ids is not None and set(article_ids) != set(case.articles.values_list("pk", flat=True)):
+        return True
+    return subjects is not None and _subjects_plan(case, subjects) is not None
 
 
 @transaction.atomic
@@ -739,6 +767,7 @@ def case_upsert(
     article_ids: Sequence[int] | None,
     subjects: Sequence[SubjectData] | None,
     expected_version: int | None = None,
+    restatement_reason: str = "",
 ) -> tuple[Case, bool, bool]:
     """Create the case with this ЕРДР number, or bring the existing one to the given state; returns
     ``(case, created, changed)``.
@@ -767,6 +796,7 @@ def case_upsert(
             values={**values, "registration_number": registration_number},
             article_ids=list(article_ids or ()),
             subjects=list(subjects or ()),
+            restatement_reason=restatement_reason,
         )
         return created, True, True
     if not access.can_view(user, case):
@@ -786,6 +816,7 @@ def case_upsert(
         values=changed_values,
         article_ids=new_articles,
         subjects=new_subjects,
+        restatement_reason=restatement_reason,
     )
     return updated, False, True
 

@@ -98,7 +98,7 @@ def _case_list_queryset(user: Any):
 def case_list(request):
     _require_area(request.user)
     queryset = _case_list_queryset(request.user)
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filtered(filterset, queryset))
     today = timezone.localdate()
     overdue_ids = set(
@@ -126,7 +126,7 @@ def case_export(request, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise Http404
     queryset = access.visible(request.user, Case.objects.all())
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Выгрузка не выполнена: исправьте условия отбора."))
         return redirect(f"{request.path.rsplit('/export/', 1)[0]}/?{request.GET.urlencode()}")
@@ -159,7 +159,11 @@ def _case_form_page(request, *, case: Case | None):
                 request,
                 form,
                 lambda: services.case_create(
-                    user=user, values=form.service_values(), article_ids=articles, subjects=formset.subject_data()
+                    user=user,
+                    values=form.service_values(),
+                    article_ids=articles,
+                    subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Дело %(number)s зарегистрировано.") % {"number": number},
             )
@@ -174,6 +178,7 @@ def _case_form_page(request, *, case: Case | None):
                     values=form.service_values(),
                     article_ids=articles,
                     subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Изменения сохранены."),
             )

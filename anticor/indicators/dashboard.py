@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +31,7 @@ from anticor.indicators import periods
 from anticor.indicators.models import IndicatorRestatement, IndicatorRun, IndicatorValue, LockedPeriod
 from anticor.indicators.periods import Period, PeriodKind
 from anticor.indicators.registry import Better, Group, IndicatorDefinition, Unit, registry
+from anticor.indicators.restatements import restatement_changes
 from anticor.models import Department
 from cases.models import RootCauseCategory
 
@@ -684,6 +685,7 @@ class RestatementRow:
     reason: str
     at: Any
     item: Any
+    changes: Any = None  # restatements.RestatementChanges: the records changed since the approval
 
 
 @dataclass
@@ -854,12 +856,11 @@ def collegium(*, user: Any, period: Period) -> Collegium:
     staff += [_staff_row(r.scope, r.short_label, values, period) for r in reports]
     lock = LockedPeriod.objects.select_related("approved_by").filter(period=period.code).first()
     labels = {AGENCY: agency.label, **{r.scope: r.short_label for r in reports}}
-    restatements = [
-        _restatement_row(item, labels)
-        for item in access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by(
-            "scope", "code", "id"
-        )
-    ]
+    items = list(
+        access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by("scope", "code", "id")
+    )
+    changes = restatement_changes(user=user, restatements=items)
+    restatements = [replace(_restatement_row(item, labels), changes=changes.get(item.pk)) for item in items]
     return Collegium(
         period=period,
         previous=previous,

@@ -226,6 +226,16 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     )
     root_causes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Id причин и условий.")
     version = _version_field()
+    restatement_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=(
+            "Основание изменения дела, относящегося к утверждённому полугодию (не короче 10 символов); без него "
+            "такое изменение отклоняется (400, errors.restatement_reason). Войдёт в пересмотр показателей."
+        ),
+    )
 
     class Meta:
         model = Case
@@ -246,6 +256,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "subjects",
             "root_causes",
             "version",
+            "restatement_reason",
         ]
         read_only_fields = ["status", "status_changed_on"]
 
@@ -265,6 +276,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "values": values,
             "article_ids": [article.pk for article in data["articles"]] if "articles" in data else None,
             "subjects": [child.to_service(item) for item in subjects] if subjects is not None else None,
+            "restatement_reason": data.get("restatement_reason", ""),
         }
 
 
