@@ -68,6 +68,7 @@ class Capability(models.TextChoices):
     MANAGE_API_CLIENTS = "manage_api_clients", _("Управлять API-клиентами")
     MANAGE_ROLES = "manage_roles", _("Назначать и снимать роли пользователей")
     CONFIRM_ROLE_GRANTS = "confirm_role_grants", _("Подтверждать назначение ролей, требующих двух лиц")
+    VERIFY_CAUSES = "verify_causes", _("Подтверждать устранение и отклонять причины и условия")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES}),
+    # Elimination of a cause is verified by the head, not declared by the one who found it (issue 11). Analysts and
+    # auditors read causes agency-wide but change none, and an API client of another agency verifies nothing.
+    Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES, Capability.VERIFY_CAUSES}),
     Role.ANALYST: frozenset({Capability.APPROVE_COLLEGIUM_REPORTS}),
     Role.INTERNAL_SECURITY: frozenset({Capability.APPROVE_INTEGRITY_CHECKS, Capability.CONFIRM_ROLE_GRANTS}),
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_API_CLIENTS, Capability.MANAGE_ROLES}),
@@ -267,6 +270,18 @@ def can_decide_role_change(user: Principal, change: RoleChange) -> bool:
         change.proposed_by_id,
         change.user_id,
     }
+
+
+def can_decide_root_cause(user: Principal, cause: Any) -> bool:
+    """Whether ``user`` may verify a root cause eliminated or reject it: a holder of ``verify_causes`` who may
+    change the cause. Who verifies must also be another person than who identified the cause or proposed it needs
+    no recommendation (:func:`is_second_person`)."""
+    return has_capability(user, Capability.VERIFY_CAUSES) and can_change(user, cause)
+
+
+def is_second_person(user: Principal, *others_ids: int | None) -> bool:
+    """Whether ``user`` is a person (not an API client) other than each of the given users."""
+    return getattr(user, "pk", None) is not None and user.pk not in set(others_ids)
 
 
 def can_open_role_requests(user: Principal) -> bool:

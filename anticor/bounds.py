@@ -6,6 +6,8 @@
   freeze it.
 - Text: every free text has a maximum length, refused with an error instead of truncated (:func:`bounded_text`).
 - Percent: a KPI whose unit is ``%`` takes values 0–100 (:func:`percent_errors`).
+- Substance: what must prove a fact (the evidence that a root cause is gone) is a statement of what was checked,
+  not a formula such as «со слов госоргана» (:func:`is_substantial`).
 - Constraints: every database constraint of the project carries a translated message and names the field it is
   shown at (:class:`CheckConstraint`, :class:`UniqueConstraint`); a violation that reaches the database anyway
   (a race) is mapped to the same message by :func:`constraint_violation`.
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +45,37 @@ PERCENT = "%"
 _PERCENT_SPELLINGS = {"%", "процент", "проценты", "процентов", "проц.", "percent", "pct"}
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
 PERCENT_MESSAGE = _("Значение в процентах должно быть от 0 до 100.")
+
+
+#: Evidence that proves a fact has at least this many meaningful words (three letters or more, not a formula)...
+SUBSTANTIAL_MIN_WORDS = 6
+#: ...and at least this many letters and digits.
+SUBSTANTIAL_MIN_CHARS = 40
+#: Words that say where a claim came from or that it is true, not what was checked: they do not count.
+BOILERPLATE_WORDS = frozenset(
+    {
+        "со", "слов", "словам", "госоргана", "госорган", "госорганом", "органа", "орган", "согласно", "ответу",
+        "ответа", "ответ", "письму", "письма", "информации", "информация", "данным", "сведениям", "устранено",
+        "устранена", "устранены", "исполнено", "исполнена", "выполнено", "выполнена", "приняты", "принято", "меры",
+        "мер", "подтверждено", "подтверждается", "проверено", "нарушений", "нет", "выявлено", "не", "все", "всё",
+    }
+)  # fmt: skip
+SUBSTANTIAL_MESSAGE = _(
+    "Опишите, что именно проверено и чем это подтверждено (документ, дата, результат): не менее %(words)d "
+    "содержательных слов. Формулы вроде «со слов госоргана» подтверждением не являются."
+)
+
+
+def is_substantial(text: str) -> bool:
+    """Whether ``text`` states something checkable: enough meaningful words and characters beyond boilerplate."""
+    words = re.findall(r"\w+", (text or "").lower())
+    meaningful = [word for word in words if len(word) >= 3 and word not in BOILERPLATE_WORDS]
+    chars = sum(len(word) for word in meaningful)
+    return len(set(meaningful)) >= SUBSTANTIAL_MIN_WORDS and chars >= SUBSTANTIAL_MIN_CHARS
+
+
+def substance_error() -> ValidationError:
+    return ValidationError(SUBSTANTIAL_MESSAGE, code="not_substantial", params={"words": SUBSTANTIAL_MIN_WORDS})
 
 
 def earliest_record_date() -> dt.date:

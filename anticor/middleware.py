@@ -1,10 +1,14 @@
-"""Request middleware: audit context and Content-Security-Policy."""
+"""Request middleware: audit context, Content-Security-Policy and the request body limit."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
 from anticor.audit import Source, client_ip
@@ -71,3 +75,44 @@ class PrivateCacheControlMiddleware:
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-cache" if response.has_header("ETag") else "no-store"
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """A body over the limit is refused from its ``Content-Length``, before a byte of it is read or spooled.
+
+    Django's own limits come too late: DATA_UPLOAD_MAX_MEMORY_SIZE is checked while reading (an HTML 400, even under
+    /api/), and file parts of a multipart body do not count toward it at all, so a 200 MB upload was received in full
+    before the form refused it. The limit is API_MAX_BODY_BYTES under /api/ (a JSON 413 in the API's error format)
+    and WEB_MAX_BODY_BYTES elsewhere (a translated HTML 413; it holds the case import's 5 MB file).
+
+    A body without ``Content-Length`` (``Transfer-Encoding: chunked``) is bounded already: Django reads
+    ``CONTENT_LENGTH`` bytes of ``wsgi.input``, none when it is absent. Such a body would be silently lost, so the
+    request is refused with 411 instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        limit = settings.API_MAX_BODY_BYTES if api else settings.WEB_MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads nothing of a body whose length it cannot parse
+        if length > limit:
+            detail = _("Запрос больше допустимого размера (%(max)s): он не принят.") % {"max": filesizeformat(limit)}
+            return self._refuse(api, 413, "too_large", _("Слишком большой запрос"), detail)
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            detail = _("Укажите размер тела запроса в заголовке Content-Length: тело без него не принимается.")
+            return self._refuse(api, 411, "length_required", _("Не указан размер запроса"), detail)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(api: bool, status: int, code: str, title: str, detail: str) -> HttpResponse:
+        if api:
+            from anticor.api.errors import error_body
+
+            return JsonResponse(error_body(status, code, str(detail)), status=status)
+        context = {"status": status, "title": title, "detail": detail}
+        return HttpResponse(render_to_string("request_refused.html", context), status=status)

@@ -59,6 +59,27 @@ class VersionedModel(Versioned):
         abstract = True
 
 
+class StatusEvent(models.Model):
+    """Who moved a record from which status to which, when and why. Append-only: a concrete event adds its record
+    and a ``pgtrigger.Protect`` on update and delete; being append-only it is its own audit record."""
+
+    at = models.DateTimeField(_("время"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    client_label = models.CharField(_("API-клиент"), max_length=200, blank=True)
+    from_status = models.CharField(_("из статуса"), max_length=16, blank=True)
+    to_status = models.CharField(_("в статус"), max_length=16)
+    reason = models.TextField(_("основание / комментарий"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
 class CodedReference(LocalizedNameMixin):
     """A reference row with a stable code used in the API and in imports; retired rows are deactivated."""
 
@@ -331,6 +352,7 @@ from anticor.indicators.models import (  # noqa: E402
     IndicatorRun,
     IndicatorValue,
     LockedPeriod,
+    LockedPeriodChange,
 )
 from anticor.roles.models import RoleChange  # noqa: E402
 
@@ -347,6 +369,7 @@ __all__ = [
     "IndicatorRun",
     "IndicatorValue",
     "LockedPeriod",
+    "LockedPeriodChange",
     "Region",
     "RoleChange",
     "StateBody",

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "anticor.middleware.DefaultLanguageLocaleMiddleware",
+    "anticor.middleware.RequestBodyLimitMiddleware",  # before anything reads the body (CSRF reads request.POST)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,6 +205,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Whole request bodies, uploads included, refused by anticor.middleware.RequestBodyLimitMiddleware before any byte
+# is read (API_MAX_BODY_BYTES under /api/).
+WEB_MAX_BODY_BYTES = env.int("WEB_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 
 # --- security -------------------------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -1,5 +1,6 @@
-"""Request timings for a few pages, through Django's test client against a throw-away PostgreSQL database,
-then the indicator recompute benchmark (bench/indicators.py) over synthetic registries of growing size.
+"""Request timings for a few pages, through Django's test client against a throw-away PostgreSQL database, the
+refusal of hostile spreadsheets by the case import (bench/xlsx_refusal.py) in the same database, then the indicator
+recompute benchmark (bench/indicators.py) over synthetic registries of growing size.
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [-n 50] [--cases N] [--indicator-sizes N1,N2]``;
 see bench/README.md.
@@ -104,6 +105,12 @@ def main() -> int:
         default="100000,300000,1000000",
         help="N for the indicator recompute benchmark (bench/indicators.py); empty to skip",
     )
+    parser.add_argument(
+        "--xlsx-iterations",
+        type=int,
+        default=5,
+        help="imports per file for the hostile-spreadsheet benchmark (bench/xlsx_refusal.py); 0 to skip",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anticor.settings")
@@ -125,11 +132,17 @@ def main() -> int:
     try:
         print(f"{'page':32} {'code':>4} {'mean ms':>9} {'median':>9} {'p95':>9} {'queries':>8}")
         results = run(args.iterations, args.cases)
+        refusals = []
+        if args.xlsx_iterations > 0:
+            print("\nhostile spreadsheets (bench/xlsx_refusal.py)", flush=True)
+            from bench import xlsx_refusal
+
+            refusals = xlsx_refusal.run(args.xlsx_iterations)
     finally:
         teardown_databases(databases, verbosity=0)
     out = BASE_DIR / "bench" / "results"
     out.mkdir(exist_ok=True)
-    report = {"iterations": args.iterations, "cases": args.cases, "results": results}
+    report = {"iterations": args.iterations, "cases": args.cases, "results": results, "xlsx_refusal": refusals}
     (out / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     pages_ok = all(r["status"] == 200 for r in results)
     if args.indicator_sizes.strip():

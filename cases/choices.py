@@ -93,8 +93,14 @@ class RootCauseStatus(models.TextChoices):
     REJECTED = "rejected", _("Отклонена")
 
 
+# Elimination is verified, not declared (issue 11): a second person with ``verify_causes`` moves a cause to
+# eliminated once a recommendation addressing it is answered — or, where none was needed, approving the reason
+# recorded for that; identified → implemented is that path (measures taken without a recommendation). Rejection
+# takes a reason and the same capability. cases.services.root_cause_transition holds these requirements.
 ROOT_CAUSE_TRANSITIONS: dict[str, frozenset[str]] = {
-    RootCauseStatus.IDENTIFIED: frozenset({RootCauseStatus.RECOMMENDED, RootCauseStatus.REJECTED}),
+    RootCauseStatus.IDENTIFIED: frozenset(
+        {RootCauseStatus.RECOMMENDED, RootCauseStatus.IMPLEMENTED, RootCauseStatus.REJECTED}
+    ),
     RootCauseStatus.RECOMMENDED: frozenset({RootCauseStatus.IMPLEMENTED, RootCauseStatus.REJECTED}),
     RootCauseStatus.IMPLEMENTED: frozenset({RootCauseStatus.ELIMINATED, RootCauseStatus.RECOMMENDED}),
     # Regression is set by the nightly job only; a regressed cause gets a new recommendation.
@@ -115,6 +121,17 @@ ROOT_CAUSE_MACHINE = StatusMachine(
         RootCauseStatus.REJECTED: Tone.CLOSED,
     },
 )
+
+
+# Moves that decide on a cause: only a holder of ``verify_causes`` makes them.
+ROOT_CAUSE_DECIDED = frozenset({RootCauseStatus.ELIMINATED, RootCauseStatus.REJECTED})
+# A cause verified eliminated (or come back since) or rejected: its reason that no recommendation was needed is fixed.
+ROOT_CAUSE_SETTLED = frozenset({RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED, RootCauseStatus.REJECTED})
+
+
+class RootCauseEventKind(models.TextChoices):
+    TRANSITION = "transition", _("Смена статуса")
+    NO_RECOMMENDATION = "no_recommendation", _("Обоснование: представление не требуется")
 
 
 class RecommendationStatus(models.TextChoices):
@@ -141,6 +158,10 @@ RECOMMENDATION_MACHINE = StatusMachine(
         RecommendationStatus.VERIFIED: Tone.SUCCESS,
     },
 )
+
+
+# A recommendation in these statuses has the state body's answer: the cause it addresses may be verified eliminated.
+RECOMMENDATION_ANSWERED = frozenset({RecommendationStatus.ANSWERED, RecommendationStatus.VERIFIED})
 
 
 class CaseEventKind(models.TextChoices):

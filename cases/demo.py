@@ -21,9 +21,11 @@ from cases.models import (
     Case,
     CaseEvent,
     Recommendation,
+    RecommendationEvent,
     RecommendationMeasure,
     RootCause,
     RootCauseCategory,
+    RootCauseEvent,
     Sector,
     Subject,
     TerminationGround,
@@ -187,11 +189,49 @@ def demo_cases(users: Mapping[str, User]) -> None:
     Subject.objects.bulk_create(subjects, batch_size=1000)
     CaseEvent.objects.bulk_create(events, batch_size=1000)
 
-    _demo_root_causes(rng, cases, categories, today)
+    _demo_root_causes(rng, cases, categories, today, investigator=investigator, head=head)
     case_refresh_search(case_ids=[case.pk for case in cases])
 
 
-def _demo_root_causes(rng: random.Random, cases: list[Case], categories: list, today: dt.date) -> None:
+# The path of a demo cause through its machine, ending at its status.
+_CAUSE_PATHS = {
+    RootCauseStatus.IDENTIFIED: (),
+    RootCauseStatus.RECOMMENDED: (RootCauseStatus.RECOMMENDED,),
+    RootCauseStatus.IMPLEMENTED: (RootCauseStatus.RECOMMENDED, RootCauseStatus.IMPLEMENTED),
+    RootCauseStatus.ELIMINATED: (RootCauseStatus.RECOMMENDED, RootCauseStatus.IMPLEMENTED, RootCauseStatus.ELIMINATED),
+    RootCauseStatus.REGRESSED: (
+        RootCauseStatus.RECOMMENDED,
+        RootCauseStatus.IMPLEMENTED,
+        RootCauseStatus.ELIMINATED,
+        RootCauseStatus.REGRESSED,
+    ),
+    RootCauseStatus.REJECTED: (RootCauseStatus.REJECTED,),
+}
+_REC_PATHS = {
+    RecommendationStatus.ISSUED: (RecommendationStatus.ISSUED,),
+    RecommendationStatus.ANSWERED: (RecommendationStatus.ISSUED, RecommendationStatus.ANSWERED),
+    RecommendationStatus.VERIFIED: (
+        RecommendationStatus.ISSUED,
+        RecommendationStatus.ANSWERED,
+        RecommendationStatus.VERIFIED,
+    ),
+}
+_EVIDENCE = "Проверка исполнения: процедура автоматизирована, личный контакт заявителя с чиновником исключён"
+_REJECTION = "Условие не подтвердилось: нарушение носило единичный характер и связано с действиями одного лица"
+
+
+def _demo_root_causes(
+    rng: random.Random,
+    cases: list[Case],
+    categories: list,
+    today: dt.date,
+    *,
+    investigator: User | None = None,
+    head: User | None = None,
+) -> None:
+    """Causes and recommendations as the services would leave them: in department 75 the investigator identifies,
+    the head verifies elimination (after an answered recommendation) and rejects; elsewhere nobody is named, as in
+    records entered before who-did-what was kept. Their timelines follow the same paths."""
     completed = [c for c in cases if c.status not in {CaseStatus.REGISTERED, CaseStatus.INVESTIGATING}]
     causes, links, recommendations, rec_links, measures = [], [], [], [], []
     for number, case in enumerate(rng.sample(completed, k=int(len(completed) * 0.6))):
@@ -207,17 +247,21 @@ def _demo_root_causes(rng: random.Random, cases: list[Case], categories: list, t
             ],
             [15, 25, 20, 25, 8, 7],
         )[0]
+        named = case.department.code == "75"
         cause = RootCause(
             department=case.department,
             category=rng.choice(categories),
             description=f"Условие, способствовавшее совершению преступления по делу {case.registration_number}",
             state_body=case.state_body,
             identified_on=identified,
+            identified_by=investigator if named else None,
             status=status,
         )
-        if status in {RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED}:
+        verified = status in {RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED}
+        if verified:
             cause.verified_on = _add_days(identified, 60, 300, rng, today)
-            cause.verification_evidence = "Проверка исполнения: процедура автоматизирована, личный контакт исключён"
+            cause.verification_evidence = _EVIDENCE
+            cause.verified_by = head if named else None
         if status == RootCauseStatus.REGRESSED:
             cause.regressed_on = _add_days(cast(dt.date, cause.verified_on), 30, 200, rng, today)  # set just above
         causes.append(cause)
@@ -226,9 +270,12 @@ def _demo_root_causes(rng: random.Random, cases: list[Case], categories: list, t
             issued = _add_days(identified, 5, 30, rng, today)
             delivered = _add_days(issued, 0, 5, rng, today)
             due = recommendation_default_due_on(delivered)
-            answered = None if rng.random() < 0.2 else _add_days(delivered, 10, 45, rng, today)
+            # A verified cause had its answer first; of the others, one in five waits for it.
+            answered = None if not verified and rng.random() < 0.2 else _add_days(delivered, 10, 45, rng, today)
+            if verified:
+                answered = min(answered, cause.verified_on)
             rec_status = RecommendationStatus.ISSUED if answered is None else RecommendationStatus.ANSWERED
-            if answered and status in {RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED}:
+            if verified:
                 rec_status = RecommendationStatus.VERIFIED
             recommendations.append(
                 Recommendation(
@@ -269,3 +316,43 @@ def _demo_root_causes(rng: random.Random, cases: list[Case], categories: list, t
             )
         )
     RecommendationMeasure.objects.bulk_create(measures, batch_size=1000)
+    RootCauseEvent.objects.bulk_create(_demo_cause_events(causes, head), batch_size=1000)
+    rec_events = []
+    for rec, i in zip(recommendations, rec_links, strict=True):
+        notes = {
+            RecommendationStatus.ANSWERED: rec.answer_summary,
+            RecommendationStatus.VERIFIED: rec.verification_note,
+        }
+        for source, target, note in _path_steps(RecommendationStatus.DRAFT, _REC_PATHS[rec.status], notes):
+            rec_events.append(
+                RecommendationEvent(
+                    recommendation=rec, actor=causes[i].identified_by, from_status=source, to_status=target, reason=note
+                )
+            )
+    RecommendationEvent.objects.bulk_create(rec_events, batch_size=1000)
+
+
+def _path_steps(start: str, path: tuple[str, ...], reasons: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(from, to, reason)`` of each move along ``path`` from ``start``."""
+    return [(source, target, reasons.get(target, "")) for source, target in zip((start, *path), path, strict=False)]
+
+
+def _demo_cause_events(causes: list[RootCause], head: User | None) -> list[RootCauseEvent]:
+    events = []
+    reasons = {RootCauseStatus.REJECTED: _REJECTION, RootCauseStatus.ELIMINATED: _EVIDENCE}
+    for cause in causes:
+        for source, target, reason in _path_steps(RootCauseStatus.IDENTIFIED, _CAUSE_PATHS[cause.status], reasons):
+            if target == RootCauseStatus.ELIMINATED:
+                actor, data = cause.verified_by, {"on": cause.verified_on.isoformat()}
+            elif target == RootCauseStatus.REJECTED:
+                actor, data = (head if cause.identified_by else None), {}
+            elif target == RootCauseStatus.REGRESSED:
+                actor, data = None, {"on": cause.regressed_on.isoformat()}  # the nightly job
+            else:
+                actor, data = cause.identified_by, {}
+            events.append(
+                RootCauseEvent(
+                    root_cause=cause, actor=actor, from_status=source, to_status=target, reason=reason, data=data
+                )
+            )
+    return events

@@ -106,7 +106,7 @@ class CaseFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return case_search(queryset, value)
+        return case_search(queryset, value, user=getattr(self.request, "user", None))
 
     def filter_has_root_cause(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

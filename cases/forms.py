@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anticor import access
 from anticor.forms import DATE, IdentifierInput, VersionedForm, departments_for
+from anticor.indicators import restatements
 from anticor.models import Article, StateBody, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RecommendationMeasure, RootCause, Subject, TerminationGround
@@ -19,6 +20,14 @@ from cases.services import MeasureData, SubjectData
 
 
 class CaseForm(VersionedForm):
+    restatement_reason = forms.CharField(
+        label=_("Основание изменения утверждённого отчёта"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Нужно, когда дело относится к периоду утверждённого отчёта коллегии; войдёт в его пересмотр."),
+    )
+
     class Meta:
         model = Case
         fields = [
@@ -51,10 +60,18 @@ class CaseForm(VersionedForm):
         self.fields["investigator"].queryset = User.objects.filter(
             is_active=True, groups__name="investigator"
         ).order_by("last_name", "first_name")
+        # The approved half-years this case belongs to now: the form says a change will alter their report.
+        self.locked_periods = (
+            restatements.locked_periods_of(restatements.record_dates(self.instance)) if self.instance.pk else []
+        )
         if self.instance.pk:
             self.fields["registration_number"].disabled = True
         elif user.department_id and not self.is_bound and not self.initial.get("department"):
             self.initial["department"] = user.department_id
+
+    @property
+    def locked_warning(self) -> str:
+        return restatements.locked_change_message(self.locked_periods) if self.locked_periods else ""
 
     def clean_registered_on(self):
         value = self.cleaned_data["registered_on"]
@@ -141,8 +158,18 @@ class TransitionForm(forms.Form):
 class RootCauseForm(VersionedForm):
     class Meta:
         model = RootCause
-        fields = ["department", "category", "description", "state_body", "identified_on"]
-        widgets = {"identified_on": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["department", "category", "description", "state_body", "identified_on", "no_recommendation_reason"]
+        widgets = {
+            "identified_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "no_recommendation_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "no_recommendation_reason": _(
+                "Только если представление не требуется (например, госорган уже устранил условие сам). "
+                "Обоснование одобряет другой сотрудник — тот, кто подтверждает устранение."
+            )
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,6 +189,16 @@ class RootCauseTransitionForm(forms.Form):
     evidence = forms.CharField(
         label=_("Чем подтверждено устранение"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    approve_no_recommendation = forms.BooleanField(
+        label=_("Одобряю обоснование: представление не требовалось"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Основание / комментарий"),
+        help_text=_("Обязательно при отклонении причины."),
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=5000,
     )

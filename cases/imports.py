@@ -38,8 +38,14 @@ from cases.models import Case, Sector
 from cases.services import SubjectData, case_create, case_refresh_search
 
 MAX_FILE_SIZE = 5 * 1024 * 1024  # bytes of the uploaded file
-MAX_UNPACKED_SIZE = 100 * 1024 * 1024  # bytes inside an XLSX archive: refuses zip bombs before openpyxl reads them
+# Bytes inside an XLSX archive, as its central directory declares them: checked before openpyxl opens it, and
+# binding while it reads, since Python's zipfile never inflates a member past its declared size (a member that
+# lies about it fails its CRC check: a corrupt file). A 2,000-row workbook unpacks to a few megabytes.
+MAX_UNPACKED_SIZE = 50 * 1024 * 1024
 MAX_ROWS = 2000  # data rows, header not counted; ~17 queries a row keeps a full file within a web request
+# Rows read from the sheet or CSV, blank rows included: a 200 KB workbook can hold millions of empty rows,
+# which cost as much to walk as full ones. Reading stops at the first row past it.
+MAX_SHEET_ROWS = 10_000
 MAX_COLUMNS = 64  # columns read from a sheet; anything to the right is ignored
 MAX_SUBJECTS = 50  # subjects in one «Участники» cell
 
@@ -189,6 +195,16 @@ def _too_large() -> str:
     return _("Файл больше %(max)s МБ.") % {"max": MAX_FILE_SIZE // (1024 * 1024)}
 
 
+def _unpacked_too_large() -> str:
+    return _("Файл XLSX в распакованном виде больше %(max)s МБ: это не таблица дел, а «zip-бомба».") % {
+        "max": MAX_UNPACKED_SIZE // (1024 * 1024)
+    }
+
+
+def _too_many_rows() -> str:
+    return _("В файле больше %(max)s строк, считая пустые: удалите лишние строки.") % {"max": MAX_SHEET_ROWS}
+
+
 def _corrupt_xlsx() -> str:
     return _("Не удалось прочитать файл XLSX: он повреждён или не является книгой Excel.")
 
@@ -204,7 +220,7 @@ def _xlsx_rows(data: bytes) -> Iterator[Sequence[Any]]:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise _FileProblem(_corrupt_xlsx()) from error
     if unpacked > MAX_UNPACKED_SIZE:
-        raise _FileProblem(_too_large())
+        raise _FileProblem(_unpacked_too_large())
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises anything from KeyError to XML errors on a broken file
@@ -215,7 +231,8 @@ def _xlsx_rows(data: bytes) -> Iterator[Sequence[Any]]:
             raise _FileProblem(_("Файл пуст."))
         sheet = workbook.active if workbook.active in sheets else sheets[0]
         sheet.reset_dimensions()  # some writers record a wrong size; read what is really there
-        yield from sheet.iter_rows(min_col=1, max_col=MAX_COLUMNS, values_only=True)
+        # max_row: openpyxl stops parsing there, and does not invent the empty rows of a gap beyond it
+        yield from sheet.iter_rows(min_col=1, max_col=MAX_COLUMNS, max_row=MAX_SHEET_ROWS + 1, values_only=True)
     except _FileProblem:
         raise
     except Exception as error:
@@ -267,6 +284,8 @@ def _read_table(uploaded_file: Any) -> tuple[int, list[Any], list[tuple[int, lis
     # closing(): stopping early (too many rows) must still close the workbook at once
     with contextlib.closing(_xlsx_rows(data) if name.endswith(".xlsx") else _csv_rows(data)) as rows:
         for number, cells in enumerate(rows, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _FileProblem(_too_many_rows())
             if all(_blank(cell) for cell in cells):
                 continue
             if header is None:

@@ -33,6 +33,7 @@ from anticor.indicators.registry import (
     register_step,
     registry,
 )
+from anticor.indicators.restatements import PeriodRecord, register_period_record
 from anticor.indicators.sql import aggregate, per_day, sql_list
 from cases.choices import CASE_COMPLETING, CaseStatus, PostCategory, SubjectRole
 from cases.models import RootCauseCategory
@@ -401,6 +402,16 @@ register_step(
     RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
 )
 
+# A case falls into a period by its registration, court and final dates: editing one of an approved half-year
+# needs a reason, which the restatement carries (anticor.indicators.restatements).
+register_period_record(
+    PeriodRecord(
+        model="cases.Case",
+        dates=("registered_on", "sent_to_court_on", "closed_on"),
+        department="department_id",
+        label="registration_number",
+    )
+)
 
 # --- the records behind the figures and the report's recurring categories ------------------------------------------
 

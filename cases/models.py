@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -28,13 +29,14 @@ from anticor.bounds import (
     planned_date,
 )
 from anticor.identifiers import validate_iin, validate_registration_number
-from anticor.models import CodedReference, VersionedModel
+from anticor.models import CodedReference, StatusEvent, VersionedModel
 from cases.choices import (
     CASE_FINAL,
     CaseEventKind,
     CaseStatus,
     PostCategory,
     RecommendationStatus,
+    RootCauseEventKind,
     RootCauseStatus,
     SubjectRole,
 )
@@ -78,6 +80,18 @@ class RootCauseCategory(CodedReference):
 
 
 non_negative = MinValueValidator(Decimal(0), _("Сумма не может быть отрицательной."))
+
+
+def _user_field(verbose_name: Any) -> models.ForeignKey:
+    """Who did something to a record; empty for rows entered before it was recorded, or by an API client."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 def _status_check(name: str, field: str, choices: type[models.TextChoices]) -> CheckConstraint:
@@ -281,10 +295,14 @@ class RootCause(VersionedModel):
     identified_on = models.DateField(
         _("дата выявления"), validators=[DateBounds(future_message=_("Дата выявления не может быть в будущем."))]
     )
+    identified_by = _user_field(_("кто выявил"))
     status = models.CharField(
         _("статус"), max_length=16, choices=RootCauseStatus.choices, default=RootCauseStatus.IDENTIFIED
     )
+    no_recommendation_reason = bounded_text(_("почему представление не требуется"), max_length=TEXT_NOTE, blank=True)
+    no_recommendation_by = _user_field(_("кто обосновал, что представление не требуется"))
     verified_on = models.DateField(_("дата подтверждения устранения"), null=True, blank=True, validators=[past_date])
+    verified_by = _user_field(_("кто подтвердил устранение"))
     verification_evidence = bounded_text(_("подтверждение устранения"), max_length=TEXT_NOTE, blank=True)
     regressed_on = models.DateField(_("дата возобновления"), null=True, blank=True, validators=[past_date])
     regressed_by = models.ForeignKey(
@@ -308,6 +326,21 @@ class RootCause(VersionedModel):
                 name="root_cause_eliminated_is_verified",
                 violation_error_message=_("Устранение подтверждается датой и описанием подтверждения."),
                 violation_error_field="verification_evidence",
+            ),
+            CheckConstraint(
+                condition=models.Q(verified_by__isnull=True)
+                | (
+                    (models.Q(identified_by__isnull=True) | ~models.Q(verified_by=models.F("identified_by")))
+                    & (
+                        models.Q(no_recommendation_by__isnull=True)
+                        | ~models.Q(verified_by=models.F("no_recommendation_by"))
+                    )
+                ),
+                name="root_cause_verified_by_second_person",
+                violation_error_message=_(
+                    "Устранение подтверждает не тот, кто выявил причину или обосновал, что представление не требуется."
+                ),
+                violation_error_field="verified_by",
             ),
         ]
         indexes = [
@@ -454,6 +487,53 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()}"
+
+
+class RootCauseEvent(StatusEvent):
+    """The root cause's timeline: status changes and the reason no recommendation was needed (issue 11)."""
+
+    access_area = Area.CASES
+    department_lookup = "root_cause__department"
+
+    root_cause = models.ForeignKey(
+        RootCause, verbose_name=_("причина и условие"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(
+        _("событие"), max_length=32, choices=RootCauseEventKind.choices, default=RootCauseEventKind.TRANSITION
+    )
+    from_status = models.CharField(_("из статуса"), max_length=16, choices=RootCauseStatus.choices, blank=True)
+    to_status = models.CharField(_("в статус"), max_length=16, choices=RootCauseStatus.choices)
+    data = models.JSONField(_("подробности"), default=dict, blank=True)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("событие причины и условия")
+        verbose_name_plural = _("события причин и условий")
+        indexes = [models.Index(fields=["root_cause", "at"])]
+        constraints = [_status_check("root_cause_event_kind_valid", "kind", RootCauseEventKind)]
+        triggers = [
+            pgtrigger.Protect(name="root_cause_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+
+class RecommendationEvent(StatusEvent):
+    """The recommendation's timeline: its status changes (issue 11)."""
+
+    access_area = Area.CASES
+    department_lookup = "recommendation__department"
+
+    recommendation = models.ForeignKey(
+        Recommendation, verbose_name=_("представление"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(_("из статуса"), max_length=16, choices=RecommendationStatus.choices, blank=True)
+    to_status = models.CharField(_("в статус"), max_length=16, choices=RecommendationStatus.choices)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("событие представления")
+        verbose_name_plural = _("события представлений")
+        indexes = [models.Index(fields=["recommendation", "at"])]
+        triggers = [
+            pgtrigger.Protect(name="recommendation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
 
 # Links (many-to-many rows) are audited too, so a case's History shows articles and root causes added or removed.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
@@ -18,20 +18,35 @@ from django.utils.translation import gettext as _
 
 from anticor import access
 from anticor.access import AccessDenied, Capability
+from anticor.bounds import is_substantial, substance_error
 from anticor.dates import add_months
+from anticor.indicators import restatements
 from anticor.machines import TransitionError
 from anticor.versioning import check_version
 from cases.choices import (
     CASE_FINAL,
     CASE_MACHINE,
+    RECOMMENDATION_ANSWERED,
     RECOMMENDATION_MACHINE,
+    ROOT_CAUSE_DECIDED,
     ROOT_CAUSE_MACHINE,
+    ROOT_CAUSE_SETTLED,
     CaseEventKind,
     CaseStatus,
     RecommendationStatus,
+    RootCauseEventKind,
     RootCauseStatus,
 )
-from cases.models import Case, CaseEvent, Recommendation, RecommendationMeasure, RootCause, Subject
+from cases.models import (
+    Case,
+    CaseEvent,
+    Recommendation,
+    RecommendationEvent,
+    RecommendationMeasure,
+    RootCause,
+    RootCauseEvent,
+    Subject,
+)
 from cases.recurrence import FIRST_RECURRENCE
 
 if TYPE_CHECKING:
@@ -135,10 +150,12 @@ def case_create(
     article_ids: Sequence[int],
     subjects: Sequence[SubjectData] = (),
     refresh_search: bool = True,
+    restatement_reason: str = "",
 ) -> Case:
     """Register a case in the user's scope. ``values`` are model field values (FK ids as ``<name>_id``).
 
     A bulk caller (the import) passes ``refresh_search=False`` and refreshes the search vectors once at the end.
+    A case registered into an approved half-year needs ``restatement_reason`` (it changes the approved figures).
     """
     case = Case(**values)
     if not access.can_change(user, case):
@@ -147,7 +164,9 @@ def case_create(
     if not article_ids:
         raise ValidationError({"articles": [_("Укажите хотя бы одну статью УК.")]})
     case.full_clean()
+    locked = restatements.locked_change_check(before=[], after=case, reason=restatement_reason)
     case.save()
+    restatements.locked_change_record(user=user, record=case, periods=locked, reason=restatement_reason)
     case.articles.set(article_ids)
     _save_subjects(case, subjects, replace=False)
     CaseEvent.objects.create(case=case, **_actor(user), kind=CaseEventKind.CREATED, to_status=case.status)
@@ -165,19 +184,27 @@ def case_update(
     values: Mapping[str, Any],
     article_ids: Sequence[int] | None = None,
     subjects: Sequence[SubjectData] | None = None,
+    restatement_reason: str = "",
 ) -> Case:
-    """Change a case's details (not its status). Refused when based on a stale version."""
+    """Change a case's details (not its status). Refused when based on a stale version.
+
+    A change of a case that falls into an approved half-year (by its dates before or after the change) needs
+    ``restatement_reason``; saving it unchanged does not."""
     case = _locked(Case, case_id)
     if not access.can_change(user, case):
         raise AccessDenied()
     _check_version(case, expected_version, values)
     if case.is_final or case.is_archived:
         raise ValidationError(_("Дело в окончательном статусе или в архиве изменять нельзя."))
+    before = restatements.record_dates(case)
+    changes = _case_changes(case, values=values, article_ids=article_ids, subjects=subjects)
     _apply(case, values)
     if not access.can_change(user, case):  # moving a case to another department is not the user's to do
         raise AccessDenied()
     _validate_case(case, today=timezone.localdate())
     case.full_clean()
+    locked = restatements.locked_change_check(before=before, after=case, reason=restatement_reason) if changes else []
+    restatements.locked_change_record(user=user, record=case, periods=locked, reason=restatement_reason)
     case.version = F("version") + 1
     case.save()
     if article_ids is not None:
@@ -190,6 +217,21 @@ def case_update(
     case_refresh_search(case_ids=[case.pk])
     case.refresh_from_db()
     return case
+
+
+def _case_changes(
+    case: Case,
+    *,
+    values: Mapping[str, Any],
+    article_ids: Sequence[int] | None,
+    subjects: Sequence[SubjectData] | None,
+) -> bool:
+    """Whether an update would change anything (a form saved as it was shown changes nothing)."""
+    if any(getattr(case, name) != value for name, value in values.items()):
+        return True
+    if article_ids is not None and set(article_ids) != set(case.articles.values_list("pk", flat=True)):
+        return True
+    return subjects is not None and _subjects_plan(case, subjects) is not None
 
 
 @transaction.atomic
@@ -292,6 +334,50 @@ def _actor(user: access.Principal) -> dict[str, Any]:
 # --- root causes and recommendations ---------------------------------------------------------------------------------
 
 
+def root_cause_allowed_transitions(*, user: access.Principal, cause: RootCause) -> list[str]:
+    """The targets the user may choose now: the machine's moves, without regression (the nightly job's) and, unless
+    the user may decide on the cause, without elimination and rejection."""
+    if not access.can_change(user, cause):
+        return []
+    excluded = {RootCauseStatus.REGRESSED}
+    if not access.can_decide_root_cause(user, cause):
+        excluded |= ROOT_CAUSE_DECIDED
+    return [status for status, _label in ROOT_CAUSE_MACHINE.allowed(cause.status, exclude=excluded)]
+
+
+def _elimination_errors(
+    *, user: access.Principal, cause: RootCause, on: dt.date | None, evidence: str, approve_no_recommendation: bool
+) -> dict[str, list[Any]]:
+    """What elimination lacks: a second person, an answered recommendation (or the approved reason none was
+    needed), the date of the check and evidence of substance."""
+    errors: dict[str, list[Any]] = {}
+    if not access.is_second_person(user, cause.identified_by_id):
+        errors["to"] = [_("Устранение подтверждает другой сотрудник: вы выявили эту причину.")]
+    elif approve_no_recommendation:
+        if not cause.no_recommendation_reason:
+            errors["approve_no_recommendation"] = [
+                _("Обоснование того, что представление не требуется, не записано: одобрять нечего.")
+            ]
+        elif not access.is_second_person(user, cause.no_recommendation_by_id):
+            errors["approve_no_recommendation"] = [_("Обоснование одобряет другой сотрудник: вы его записали.")]
+    elif not cause.recommendations.filter(status__in=RECOMMENDATION_ANSWERED).exists():
+        errors["to"] = [
+            _(
+                "Устранение подтверждается после ответа госоргана на представление по этой причине. Если "
+                "представление не требовалось, одобрите записанное обоснование."
+            )
+        ]
+    if on is None:
+        errors["verified_on"] = [_("Укажите дату проверки устранения.")]
+    elif on > timezone.localdate() or on < cause.identified_on:
+        errors["verified_on"] = [_("Дата проверки должна быть между датой выявления и сегодняшним днём.")]
+    if not evidence.strip():
+        errors["verification_evidence"] = [_("Опишите, чем подтверждено устранение причины.")]
+    elif not is_substantial(evidence):
+        errors["verification_evidence"] = [substance_error()]
+    return errors
+
+
 @transaction.atomic
 def root_cause_transition(
     *,
@@ -300,9 +386,17 @@ def root_cause_transition(
     to: str,
     on: dt.date | None = None,
     evidence: str = "",
+    reason: str = "",
+    approve_no_recommendation: bool = False,
     expected_version: int | None = None,
 ) -> RootCause:
-    """Move a root cause; elimination needs a verification date and the evidence that the cause is gone."""
+    """Move a root cause and write the move on its timeline.
+
+    Elimination is verified, not declared: by a holder of ``verify_causes`` other than who identified the cause,
+    once a recommendation addressing it is answered — or approving the reason, recorded by another person, that
+    none was needed — with the date of the check and evidence of substance. Rejection takes a reason and the same
+    capability (a rejected cause leaves the ``causes_eliminated`` denominator).
+    """
     cause = _locked(RootCause, root_cause_id)
     if not access.can_change(user, cause):
         raise AccessDenied()
@@ -310,23 +404,64 @@ def root_cause_transition(
     if to == RootCauseStatus.REGRESSED:
         raise TransitionError({"to": [_("Возобновление устанавливается автоматически при регистрации нового дела.")]})
     ROOT_CAUSE_MACHINE.check(cause.status, to)
+    if to in ROOT_CAUSE_DECIDED and not access.can_decide_root_cause(user, cause):
+        raise AccessDenied(_("Подтверждает устранение и отклоняет причины руководитель департамента."))
+    reason = reason.strip()
+    data: dict[str, Any] = {}
     if to == RootCauseStatus.ELIMINATED:
-        errors = {}
-        if on is None:
-            errors["verified_on"] = [_("Укажите дату проверки устранения.")]
-        elif on > timezone.localdate() or on < cause.identified_on:
-            errors["verified_on"] = [_("Дата проверки должна быть между датой выявления и сегодняшним днём.")]
-        if not evidence.strip():
-            errors["verification_evidence"] = [_("Опишите, чем подтверждено устранение причины.")]
+        errors = _elimination_errors(
+            user=user, cause=cause, on=on, evidence=evidence, approve_no_recommendation=approve_no_recommendation
+        )
         if errors:
             raise TransitionError(errors)
-        cause.verified_on = on
+        verified_on = cast(dt.date, on)  # a missing date is one of the errors refused above
+        cause.verified_on = verified_on
         cause.verification_evidence = evidence.strip()
+        cause.verified_by = user
+        reason = reason or cause.verification_evidence
+        data = {"on": verified_on.isoformat(), "no_recommendation_approved": approve_no_recommendation}
+    elif to == RootCauseStatus.REJECTED and not reason:
+        raise TransitionError({"reason": [_("Укажите, почему причина отклонена.")]})
+    elif (
+        to == RootCauseStatus.IMPLEMENTED
+        and cause.status == RootCauseStatus.IDENTIFIED
+        and not cause.no_recommendation_reason
+    ):
+        raise TransitionError(
+            {"to": [_("Без представления меры считаются принятыми, только если записано, почему оно не требуется.")]}
+        )
+    source = cause.status
     cause.status = to
     cause.version = F("version") + 1
     cause.save()
+    RootCauseEvent.objects.create(
+        root_cause=cause, **_actor(user), from_status=source, to_status=to, reason=reason, data=data
+    )
     cause.refresh_from_db()
     return cause
+
+
+def _no_recommendation_event(user: Any, cause: RootCause, before: str) -> RootCauseEvent | None:
+    """A changed reason that no recommendation is needed: of substance, naming who gave it, and an event (saved by
+    the caller with the cause) on the cause's timeline for the verifier to approve."""
+    reason = cause.no_recommendation_reason = (cause.no_recommendation_reason or "").strip()
+    if reason == before:
+        return None
+    if cause.status in ROOT_CAUSE_SETTLED:
+        raise ValidationError(
+            {"no_recommendation_reason": [_("Обоснование меняется только до подтверждения или отклонения причины.")]}
+        )
+    if reason and not is_substantial(reason):
+        raise ValidationError({"no_recommendation_reason": [substance_error()]})
+    cause.no_recommendation_by = user if reason and not isinstance(user, access.ApiPrincipal) else None
+    return RootCauseEvent(
+        root_cause=cause,
+        **_actor(user),
+        kind=RootCauseEventKind.NO_RECOMMENDATION,
+        from_status=cause.status,
+        to_status=cause.status,
+        reason=reason or _("Обоснование отозвано."),
+    )
 
 
 @transaction.atomic
@@ -390,9 +525,13 @@ def recommendation_transition(
             raise TransitionError({"verification_note": [_("Опишите результат проверки исполнения.")]})
         rec.verified_on = on
         rec.verification_note = note.strip()
+    source = rec.status
     rec.status = to
     rec.version = F("version") + 1
     rec.save()
+    RecommendationEvent.objects.create(
+        recommendation=rec, **_actor(user), from_status=source, to_status=to, reason=note.strip()
+    )
     rec.refresh_from_db()
     return rec
 
@@ -404,13 +543,17 @@ def _require_write(user: access.Principal, obj: models.Model) -> None:
 
 @transaction.atomic
 def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
-    """Record a root cause found behind one or more cases of the user's department."""
+    """Record a root cause found behind one or more cases of the user's department; the user is who identified it."""
     cause = RootCause(**values)
     _require_write(user, cause)
     if cause.identified_on and cause.identified_on > timezone.localdate():
         raise ValidationError({"identified_on": [_("Дата выявления не может быть в будущем.")]})
+    cause.identified_by = None if isinstance(user, access.ApiPrincipal) else user
+    event = _no_recommendation_event(user, cause, "")
     cause.full_clean()
     cause.save()
+    if event is not None:
+        event.save()
     if case_ids:
         root_cause_link_cases(user=user, root_cause_id=cause.pk, case_ids=case_ids)
     return cause
@@ -423,13 +566,17 @@ def root_cause_update(
     cause = _locked(RootCause, root_cause_id)
     _require_write(user, cause)
     _check_version(cause, expected_version, values)
+    before = cause.no_recommendation_reason
     _apply(cause, values)
     _require_write(user, cause)
     if cause.identified_on and cause.identified_on > timezone.localdate():
         raise ValidationError({"identified_on": [_("Дата выявления не может быть в будущем.")]})
+    event = _no_recommendation_event(user, cause, before)
     cause.full_clean()
     cause.version = F("version") + 1
     cause.save()
+    if event is not None:
+        event.save()
     cause.refresh_from_db()
     return cause
 
@@ -597,6 +744,7 @@ def case_upsert(
     article_ids: Sequence[int] | None,
     subjects: Sequence[SubjectData] | None,
     expected_version: int | None = None,
+    restatement_reason: str = "",
 ) -> tuple[Case, bool, bool]:
     """Create the case with this ЕРДР number, or bring the existing one to the given state; returns
     ``(case, created, changed)``.
@@ -625,6 +773,7 @@ def case_upsert(
             values={**values, "registration_number": registration_number},
             article_ids=list(article_ids or ()),
             subjects=list(subjects or ()),
+            restatement_reason=restatement_reason,
         )
         return created, True, True
     if not access.can_view(user, case):
@@ -644,6 +793,7 @@ def case_upsert(
         values=changed_values,
         article_ids=new_articles,
         subjects=new_subjects,
+        restatement_reason=restatement_reason,
     )
     return updated, False, True
 
@@ -730,28 +880,39 @@ def recommendation_patch(
 def root_causes_mark_regressed(*, department_code: str | None = None, recurrences: str | None = None) -> int:
     """Mark eliminated causes ``regressed`` when a later case of the same state body and category was registered.
 
-    Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based UPDATE, recorded by
-    the row-level audit trail under the job's context. ``regressed_on`` is the registration date of the first such
-    case, ``regressed_by`` that case. ``recurrences`` names a temporary table the job has already filled with
-    ``FIRST_RECURRENCE`` rows, so that the recurrence indicator and the marking share one computation. Returns how
-    many causes were marked.
+    Called by the nightly indicator job inside its transaction (DESIGN.md §4.2); one set-based statement that also
+    writes the move on each cause's timeline, recorded by the row-level audit trail under the job's context.
+    ``regressed_on`` is the registration date of the first such case, ``regressed_by`` that case. ``recurrences``
+    names a temporary table the job has already filled with ``FIRST_RECURRENCE`` rows, so that the recurrence
+    indicator and the marking share one computation. Returns how many causes were marked.
     """
     if recurrences is not None and not recurrences.isidentifier():
         raise ValueError(f"not a table name: {recurrences!r}")
     source = recurrences or f"({FIRST_RECURRENCE})"
     scope = "AND r.department_id = (SELECT id FROM anticor_department WHERE code = %(department)s)"
     with connection.cursor() as cursor:
+        # One statement marks the causes and writes each move on its timeline (actor: nobody — the nightly job).
         cursor.execute(
-            f"""UPDATE cases_rootcause rc
-                SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
-                    version = rc.version + 1, updated_at = now()
-                FROM {source} r
-                WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
-                      {scope if department_code else ""}""",  # noqa: S608 - composed from constants
+            f"""WITH marked AS (
+                    UPDATE cases_rootcause rc
+                    SET status = %(regressed)s, regressed_on = r.recurred_on, regressed_by_id = r.case_id,
+                        version = rc.version + 1, updated_at = now()
+                    FROM {source} r
+                    WHERE rc.id = r.root_cause_id AND r.status = %(eliminated)s AND r.case_id IS NOT NULL
+                          {scope if department_code else ""}
+                    RETURNING rc.id, rc.regressed_on, rc.regressed_by_id
+                )
+                INSERT INTO cases_rootcauseevent
+                    (at, client_label, kind, from_status, to_status, reason, data, root_cause_id)
+                SELECT now(), '', %(kind)s, %(eliminated)s, %(regressed)s, %(reason)s,
+                       jsonb_build_object('on', marked.regressed_on, 'case', marked.regressed_by_id), marked.id
+                FROM marked""",  # noqa: S608 - composed from constants
             {
                 "regressed": RootCauseStatus.REGRESSED,
                 "eliminated": RootCauseStatus.ELIMINATED,
                 "department": department_code,
+                "kind": RootCauseEventKind.TRANSITION,
+                "reason": str(_("После устранения зарегистрировано новое дело того же госоргана и категории.")),
             },
         )
         return cursor.rowcount

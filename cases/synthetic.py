@@ -205,7 +205,7 @@ FROM (
 CAUSES_SQL = """
 INSERT INTO cases_rootcause (
     id, version, created_at, updated_at, description, identified_on, status, verified_on, verification_evidence,
-    regressed_on, department_id, regressed_by_id, state_body_id, category_id
+    regressed_on, department_id, regressed_by_id, state_body_id, category_id, no_recommendation_reason
 )
 SELECT
     %(rc_base)s + i + 1, 1, ts, ts,
@@ -215,7 +215,7 @@ SELECT
     CASE WHEN final_status IN ('eliminated', 'regressed')
          THEN 'Проверка исполнения: процедура автоматизирована, личный контакт исключён' ELSE '' END,
     CASE WHEN final_status = 'regressed' THEN regressed END,
-    department_id, NULL, state_body_id, pg_temp.syn_pick(%(categories)s::bigint[], i, 34)
+    department_id, NULL, state_body_id, pg_temp.syn_pick(%(categories)s::bigint[], i, 34), ''
 FROM (
     SELECT *,
         CASE WHEN s IN ('eliminated', 'regressed') AND verified > %(end)s THEN 'implemented'
@@ -434,7 +434,9 @@ BULK_TABLES = (
 
 SYNTHETIC_CASES = SyntheticStep(
     name="cases",
-    tables=(*BULK_TABLES, "cases_caseevent"),  # no events are generated; truncated with the cases they belong to
+    # No events are generated (synthetic history starts empty, as for rows older than the timelines); the event
+    # tables refer to the rows above, so they are truncated with them.
+    tables=(*BULK_TABLES, "cases_caseevent", "cases_rootcauseevent", "cases_recommendationevent"),
     counted=("cases_case", "cases_rootcause", "cases_recommendation"),
     indexed=BULK_TABLES,
     identities=("cases_case", "cases_rootcause", "cases_recommendation"),

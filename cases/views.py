@@ -17,7 +17,7 @@ from anticor import access
 from anticor.forms import clear_errors
 from anticor.web import area_required, filtered, paginate, run_service
 from cases import services
-from cases.choices import RECOMMENDATION_MACHINE, ROOT_CAUSE_MACHINE, RootCauseStatus
+from cases.choices import RECOMMENDATION_MACHINE, ROOT_CAUSE_MACHINE
 from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
 from cases.forms import (
     ArchiveForm,
@@ -63,7 +63,7 @@ def _case_list_queryset(user: Any):
 def case_list(request):
     area_required(request.user, access.Area.CASES)
     queryset = _case_list_queryset(request.user)
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filtered(filterset, queryset))
     today = timezone.localdate()
     overdue_ids = set(
@@ -91,7 +91,7 @@ def case_export(request, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise Http404
     queryset = access.visible(request.user, Case.objects.all())
-    filterset = CaseFilterSet(request.GET or None, queryset=queryset)
+    filterset = CaseFilterSet(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Выгрузка не выполнена: исправьте условия отбора."))
         return redirect(f"{request.path.rsplit('/export/', 1)[0]}/?{request.GET.urlencode()}")
@@ -124,7 +124,11 @@ def _case_form_page(request, *, case: Case | None):
                 request,
                 form,
                 lambda: services.case_create(
-                    user=user, values=form.service_values(), article_ids=articles, subjects=formset.subject_data()
+                    user=user,
+                    values=form.service_values(),
+                    article_ids=articles,
+                    subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Дело %(number)s зарегистрировано.") % {"number": number},
             )
@@ -139,6 +143,7 @@ def _case_form_page(request, *, case: Case | None):
                     values=form.service_values(),
                     article_ids=articles,
                     subjects=formset.subject_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Изменения сохранены."),
             )
@@ -290,7 +295,12 @@ def case_import_template(request):
 
 def _root_cause_or_404(user: Any, pk: int, *, for_update: bool = False) -> RootCause:
     cause = (
-        access.visible(user, RootCause.objects.select_related("category", "state_body", "department"))
+        access.visible(
+            user,
+            RootCause.objects.select_related(
+                "category", "state_body", "department", "identified_by", "verified_by", "no_recommendation_by"
+            ),
+        )
         .filter(pk=pk)
         .first()
     )
@@ -359,7 +369,7 @@ def root_cause_form(request, pk: int | None = None):
 def root_cause_detail(request, pk: int):
     cause = _root_cause_or_404(request.user, pk)
     can_edit = access.can_change(request.user, cause)
-    transition_form = _root_cause_transition_form(cause)
+    transition_form = _root_cause_transition_form(request.user, cause)
     return render(
         request,
         "cases/root_cause_detail.html",
@@ -367,18 +377,20 @@ def root_cause_detail(request, pk: int):
             "cause": cause,
             "cases": list(access.visible(request.user, cause.cases.select_related("department"))),
             "recommendations": list(access.visible(request.user, cause.recommendations.select_related("addressee"))),
+            "events": list(cause.events.select_related("actor")),
             "can_edit": can_edit,
-            "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,
+            "transition_form": transition_form if transition_form.fields["to"].choices else None,
             "link_form": LinkCasesForm() if can_edit else None,
             "today": timezone.localdate(),
         },
     )
 
 
-def _root_cause_transition_form(cause: RootCause, data=None) -> RootCauseTransitionForm:
-    """The transition form offering only the moves the machine allows now (regression is the nightly job's)."""
+def _root_cause_transition_form(user: Any, cause: RootCause, data=None) -> RootCauseTransitionForm:
+    """The transition form offering only the moves the user may make now (regression is the nightly job's)."""
+    allowed = services.root_cause_allowed_transitions(user=user, cause=cause)
     form = RootCauseTransitionForm(data, initial={"version": cause.version})
-    form.fields["to"].choices = ROOT_CAUSE_MACHINE.allowed(cause.status, exclude={RootCauseStatus.REGRESSED})
+    form.fields["to"].choices = [(status, ROOT_CAUSE_MACHINE.label(status)) for status in allowed]
     return form
 
 
@@ -391,7 +403,7 @@ def _recommendation_transition_form(rec: Recommendation, data=None) -> Recommend
 @require_POST
 def root_cause_transition(request, pk: int):
     cause = _root_cause_or_404(request.user, pk, for_update=True)
-    form = _root_cause_transition_form(cause, request.POST)
+    form = _root_cause_transition_form(request.user, cause, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         changed = run_service(
@@ -403,6 +415,8 @@ def root_cause_transition(request, pk: int):
                 to=data["to"],
                 on=data["on"],
                 evidence=data["evidence"],
+                reason=data["reason"],
+                approve_no_recommendation=data["approve_no_recommendation"],
                 expected_version=data["version"],
             ),
             success=_("Статус причины изменён."),
@@ -531,6 +545,7 @@ def recommendation_detail(request, pk: int):
             "rec": rec,
             "root_causes": list(access.visible(request.user, rec.root_causes.select_related("category"))),
             "measures": list(rec.measures.all()),
+            "events": list(rec.events.select_related("actor")),
             "overdue": rec.is_overdue(timezone.localdate()),
             "can_edit": can_edit,
             "transition_form": transition_form if can_edit and transition_form.fields["to"].choices else None,

@@ -18,7 +18,7 @@ from anticor.access import Area
 from anticor.audit import audited
 from anticor.bounds import TEXT_NOTE, CheckConstraint, bounded_text, choice_check, past_date, planned_date, service_date
 from anticor.identifiers import mask_iin, validate_iin
-from anticor.models import CodedReference, VersionedModel
+from anticor.models import CodedReference, StatusEvent, VersionedModel
 from integrity.choices import CheckOutcome, CheckStatus, CheckTrigger, DisciplineStatus, EmployeeStatus
 
 PERSONNEL_NUMBER_RE = r"^[0-9A-Z][0-9A-Z-]{0,19}$"
@@ -351,26 +351,6 @@ class IntegrityCheck(VersionedModel):
     @property
     def safeguards_confirmed(self) -> bool:
         return self.safeguard_realistic and self.safeguard_no_excess_inducement and self.safeguard_no_provocation
-
-
-class StatusEvent(models.Model):
-    """Who moved a record from which status to which, when and why. Append-only."""
-
-    at = models.DateTimeField(_("время"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("кто"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    client_label = models.CharField(_("API-клиент"), max_length=200, blank=True)
-    from_status = models.CharField(_("из статуса"), max_length=16, blank=True)
-    to_status = models.CharField(_("в статус"), max_length=16)
-    reason = models.TextField(_("основание / комментарий"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class DisciplinaryRecordEvent(StatusEvent):

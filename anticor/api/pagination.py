@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
@@ -14,6 +16,14 @@ class StableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def get_page_size(self, request):
+        # DRF falls back to the default page size on ``page_size=null``: a 400 instead (anticor.api.filters)
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not (value.isascii() and value.isdigit() and int(value) > 0):
+            message = _("Ожидается целое число больше нуля (не больше %(max)s).") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [str(message)]})
+        return super().get_page_size(request)
 
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model

@@ -42,7 +42,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _ERRORS = {
-    "400": "Invalid input: query parameters or body (see `errors`).",
+    "400": "Invalid input (see `errors`, keyed by the parameter or field): an unknown query parameter (its message "
+    "lists the accepted ones), a malformed or empty parameter value, or an invalid body.",
     "401": "No token, or an invalid, expired or revoked one.",
     "403": "The token lacks the scope, or is used from an address outside its allow-list.",
     "404": "No such resource, or outside the client's departments (existence is not disclosed).",
@@ -92,9 +93,8 @@ class ApiAutoSchema(AutoSchema):
                 if code.startswith("2") and "content" in response:
                     response.setdefault("headers", {}).update(_ETAG)
 
-        codes = ["401", "403", "404", "429"]
-        if write or any(p["in"] == "query" for p in parameters):
-            codes.append("400")
+        # 400 everywhere: every view refuses unknown query parameters (anticor.api.filters)
+        codes = ["400", "401", "403", "404", "429"]
         if write:
             codes += ["409", "413", "415"]
         if conditional and self.method in ("PUT", "PATCH"):

@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from anticor import access
 from anticor.api import serializers
 from anticor.api.conditional import ConditionalMixin
+from anticor.api.filters import check_query_params
 from anticor.filtersets import (
     ArticleFilterSet,
     DepartmentFilterSet,
@@ -25,10 +26,15 @@ from anticor.reference import ReferenceTable
 
 
 class ScopedViewSetMixin:
-    """Querysets always pass through the permission point: rows outside the caller's scope do not exist (404)."""
+    """Querysets always pass through the permission point: rows outside the caller's scope do not exist (404).
+    Query parameters the resource does not know, or with malformed values, are a 400 (anticor.api.filters)."""
 
     access_area: str
     base_queryset: QuerySet[Any]  # every viewset names its rows
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttling first
+        check_query_params(self, request)
 
     def get_queryset(self):
         return access.visible(self.request.user, self.base_queryset.all())

@@ -17,6 +17,7 @@ from anticor.api.views import ScopedViewSetMixin
 from anticor.indicators import selectors
 from anticor.indicators.filtersets import IndicatorRunFilterSet, IndicatorValueFilterSet
 from anticor.indicators.models import Indicator, IndicatorRun, IndicatorValue
+from anticor.indicators.restatements import RestatementChanges
 
 if TYPE_CHECKING:
     from anticor.models import Department, User
@@ -61,12 +62,31 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return self._text(obj, "threshold_note")
 
 
+class EditSerializer(serializers.Serializer):
+    actor = serializers.CharField(help_text="Кто изменил (пользователь или API-клиент).")
+    at = serializers.DateTimeField()
+
+
+class ChangedRecordSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Вид записи, например «уголовное дело».")
+    label = serializers.CharField(help_text="Номер записи, например номер ЕРДР.")  # type: ignore[assignment]  # a field named like Field.label
+    url = serializers.CharField(help_text="Страница записи.")
+    edits = EditSerializer(many=True, help_text="Изменения после утверждения отчёта, по журналу аудита.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Основания, указанные при изменении.")
+
+
 class RestatementSummarySerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
     numerator = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
     denominator = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField()
+    changed_records = ChangedRecordSerializer(
+        many=True, help_text="Записи периода, изменённые после утверждения отчёта и видимые клиенту."
+    )
+    hidden_changed_records = serializers.IntegerField(
+        help_text="Сколько ещё изменённых записей периода клиенту не видно (без подробностей)."
+    )
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
@@ -102,6 +122,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         row: Any = obj  # with the viewset's restated_* annotations
         if getattr(row, "restated_at", None) is None:
             return None
+        changes = self.context.get("restatement_changes", {}).get(row.restated_id) or RestatementChanges()
         return RestatementSummarySerializer(
             {
                 "value": row.restated_value,
@@ -109,6 +130,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
                 "denominator": row.restated_denominator,
                 "reason": row.restated_reason,
                 "at": row.restated_at,
+                "changed_records": changes.records,
+                "hidden_changed_records": changes.hidden,
             }
         ).data
 
@@ -180,6 +203,14 @@ class IndicatorValueViewSet(IndicatorsViewSet):
 
     def get_queryset(self):
         return selectors.indicator_values(user=self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        """The changed records behind the restatements of the values shown, read once for the whole page."""
+        if args and "data" not in kwargs:
+            values = args[0] if isinstance(args[0], list | tuple) else [args[0]]
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["restatement_changes"] = selectors.value_restatement_changes(user=self.request.user, values=values)
+        return super().get_serializer(*args, **kwargs)
 
 
 @extend_schema_view(list=extend_schema(summary="Расчёты показателей"), retrieve=extend_schema(summary="Расчёт"))

@@ -6,7 +6,7 @@ The page costs a fixed number of queries whatever the number of departments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from anticor.indicators.labels import PeriodError, parse_period
 from anticor.indicators.models import AGENCY, IndicatorRestatement, IndicatorRun, IndicatorValue, LockedPeriod
 from anticor.indicators.periods import Period, PeriodKind
 from anticor.indicators.registry import registry
+from anticor.indicators.restatements import restatement_changes
 from anticor.indicators.selectors import indicator_definitions
 from anticor.models import Department
 
@@ -87,6 +88,7 @@ class RestatementRow:
     reason: str
     at: Any
     item: Any
+    changes: Any = None  # restatements.RestatementChanges: the records changed since the approval
 
 
 @dataclass
@@ -226,12 +228,11 @@ def collegium(*, user: access.Principal, period: Period) -> Collegium:
     staff += [_staff_row(r.scope, r.short_label, values, period) for r in reports]
     lock = LockedPeriod.objects.select_related("approved_by").filter(period=period.code).first()
     labels = {AGENCY: agency.label, **{r.scope: r.short_label for r in reports}}
-    restatements = [
-        _restatement_row(item, labels)
-        for item in access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by(
-            "scope", "code", "id"
-        )
-    ]
+    items = list(
+        access.visible(user, IndicatorRestatement.objects.filter(period=period.code)).order_by("scope", "code", "id")
+    )
+    changes = restatement_changes(user=user, restatements=items)
+    restatements = [replace(_restatement_row(item, labels), changes=changes.get(item.pk)) for item in items]
     return Collegium(
         period=period,
         previous=previous,

@@ -6,8 +6,9 @@ stores what changed in one statement:
 
 - values of periods that are not locked are upserted only where they differ (a rerun on unchanged data writes
   nothing: ``rows_written`` is 0);
-- values of locked periods are kept; a differing figure becomes an ``IndicatorRestatement`` with the run's reason
-  (once: a rerun does not repeat a restatement of the same figure).
+- values of locked periods are kept; a differing figure becomes an ``IndicatorRestatement`` (once: a rerun does
+  not repeat a restatement of the same figure) carrying the reasons the writers gave for changing the period's
+  records since its last restatement (``anticor.indicators.restatements``), else the run's reason.
 
 Values are rounded to the four decimals they are stored with before they are compared, so that an unchanged figure
 compares equal to its stored self.
@@ -116,7 +117,7 @@ def compute(cursor, definition: IndicatorDefinition, *, scope: str | None) -> No
 
 _RESTATE = """
     WITH latest AS (
-        SELECT DISTINCT ON (code, scope, period) code, scope, period, new_value, new_numerator, new_denominator
+        SELECT DISTINCT ON (code, scope, period) code, scope, period, new_value, new_numerator, new_denominator, at
         FROM anticor_indicatorrestatement
         ORDER BY code, scope, period, id DESC
     )
@@ -124,7 +125,14 @@ _RESTATE = """
         (code, scope, department_id, period, old_value, old_numerator, old_denominator,
          new_value, new_numerator, new_denominator, reason, run_id, at)
     SELECT r.code, r.scope, r.department_id, r.period, v.value, v.numerator, v.denominator,
-           r.value, r.numerator, r.denominator, run.reason, run.id, %(now)s
+           r.value, r.numerator, r.denominator,
+           -- the reasons given for changes of the period (in this scope) since its last restatement or approval
+           COALESCE((
+               SELECT string_agg(c.reason, '; ' ORDER BY c.at, c.id) FROM anticor_lockedperiodchange c
+               WHERE c.period = r.period AND c.at > COALESCE(l.at, lp.approved_at)
+                 AND (r.scope = %(agency)s OR c.department_id = r.department_id)
+           ), run.reason),
+           run.id, %(now)s
     FROM indicator_result r
     JOIN anticor_lockedperiod lp ON lp.period = r.period
     JOIN anticor_indicatorvalue v ON v.code = r.code AND v.scope = r.scope AND v.period = r.period
@@ -159,7 +167,7 @@ _UPSERT = """
 def store(cursor, *, run_id: int) -> tuple[int, int]:
     """Write what changed: (values upserted, restatements added). Must run inside the run's transaction."""
     now = timezone.now()
-    cursor.execute(_RESTATE, {"run": run_id, "now": now})
+    cursor.execute(_RESTATE, {"run": run_id, "now": now, "agency": AGENCY})
     restated = cursor.rowcount
     cursor.execute(_UPSERT, {"run": run_id, "now": now})
     return cursor.rowcount, restated

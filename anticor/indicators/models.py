@@ -21,6 +21,27 @@ SCOPE_RE = r"^(agency|\d{2})$"
 PERIOD_RE = r"^\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
 
 
+def _department_field(*, related_name: str = "+") -> models.ForeignKey:
+    """The department a row belongs to (NULL for the agency), the key of department-scoped reads."""
+    return models.ForeignKey(
+        "anticor.Department",
+        verbose_name=_("департамент"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
+
+
+def _half_year_check(name: str) -> CheckConstraint:
+    return CheckConstraint(
+        condition=models.Q(period__regex=r"^\d{4}-H[12]$"),
+        name=name,
+        violation_error_message=_("Утверждается полугодие, например 2026-H1."),
+        violation_error_field="period",
+    )
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("В очереди")
     RUNNING = "running", _("Выполняется")
@@ -154,14 +175,7 @@ class IndicatorValue(models.Model):
 
     code = models.CharField(_("показатель"), max_length=64)
     scope = models.CharField(_("охват"), max_length=8)
-    department = models.ForeignKey(
-        "anticor.Department",
-        verbose_name=_("департамент"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="indicator_values",
-    )
+    department = _department_field(related_name="indicator_values")
     period = models.CharField(_("период"), max_length=7)
     value = models.DecimalField(_("значение"), max_digits=24, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(_("числитель"), max_digits=24, decimal_places=4, null=True, blank=True)
@@ -226,12 +240,7 @@ class LockedPeriod(models.Model):
         verbose_name = _("утверждённый период")
         verbose_name_plural = _("утверждённые периоды")
         constraints = [
-            CheckConstraint(
-                condition=models.Q(period__regex=r"^\d{4}-H[12]$"),
-                name="locked_period_half_year",
-                violation_error_message=_("Утверждается полугодие, например 2026-H1."),
-                violation_error_field="period",
-            ),
+            _half_year_check("locked_period_half_year"),
         ]
         triggers = [pgtrigger.Protect(name="locked_period_no_delete", operation=pgtrigger.Delete)]
 
@@ -248,14 +257,7 @@ class IndicatorRestatement(models.Model):
 
     code = models.CharField(_("показатель"), max_length=64)
     scope = models.CharField(_("охват"), max_length=8)
-    department = models.ForeignKey(
-        "anticor.Department",
-        verbose_name=_("департамент"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    department = _department_field()
     period = models.CharField(_("период"), max_length=7)
     old_value = models.DecimalField(_("утверждённое значение"), max_digits=24, decimal_places=4, null=True, blank=True)
     old_numerator = models.DecimalField(
@@ -300,3 +302,56 @@ class IndicatorRestatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.scope} {self.period}: {self.old_value} → {self.new_value}"
+
+
+RESTATEMENT_REASON_MIN_LENGTH = 10
+
+
+class LockedPeriodChange(models.Model):
+    """A change of a record that falls into an approved half-year, with the reason its author had to give.
+
+    Written by the record's service in the transaction of the change (``anticor.indicators.restatements``); the
+    next recompute carries the reasons into the restatements of that period, and the restatement pages list the
+    changed records from the audit trail beside them. Append-only.
+    """
+
+    access_area = Area.INDICATORS
+    department_lookup = "department"
+
+    period = models.CharField(_("период"), max_length=7)
+    record_model = models.CharField(_("вид записи"), max_length=100)
+    record_id = models.PositiveBigIntegerField(_("id записи"))
+    record_label = models.CharField(_("запись"), max_length=255)
+    department = _department_field()
+    reason = models.TextField(_("основание изменения"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто изменил"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(_("кто изменил (как показано)"), max_length=255)
+    at = models.DateTimeField(_("время"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "at", "id"]
+        verbose_name = _("изменение утверждённого периода")
+        verbose_name_plural = _("изменения утверждённых периодов")
+        constraints = [
+            CheckConstraint(
+                condition=models.Q(reason__regex=r"\S(.|\s){8,}\S"),  # RESTATEMENT_REASON_MIN_LENGTH
+                name="locked_period_change_has_reason",
+                violation_error_message=_("Укажите основание изменения утверждённого отчёта (не короче 10 символов)."),
+                violation_error_field="reason",
+            ),
+            _half_year_check("locked_period_change_half_year"),
+        ]
+        indexes = [models.Index(fields=["period", "at"]), models.Index(fields=["record_model", "record_id"])]
+        triggers = [
+            pgtrigger.Protect(name="locked_period_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.record_label}"

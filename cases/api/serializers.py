@@ -30,7 +30,7 @@ from anticor.api.fields import (
 )
 from anticor.api.serializers import StrictSerializerMixin
 from anticor.identifiers import validate_registration_number
-from anticor.models import Article
+from anticor.models import Article, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import (
     Case,
@@ -135,6 +135,16 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         many=True, read_only=True, help_text="Id причин и условий."
     )
     version = version_field()
+    restatement_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=(
+            "Основание изменения дела, относящегося к утверждённому полугодию (не короче 10 символов); без него "
+            "такое изменение отклоняется (400, errors.restatement_reason). Войдёт в пересмотр показателей."
+        ),
+    )
 
     class Meta:
         model = Case
@@ -155,6 +165,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "subjects",
             "root_causes",
             "version",
+            "restatement_reason",
         ]
         read_only_fields = ["status", "status_changed_on"]
 
@@ -175,6 +186,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "values": values,
             "article_ids": [article.pk for article in data["articles"]] if "articles" in data else None,
             "subjects": [child.to_service(item) for item in subjects] if subjects is not None else None,
+            "restatement_reason": data.get("restatement_reason", ""),
         }
 
 
@@ -224,6 +236,12 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     regressed_by: serializers.SlugRelatedField[Case] = serializers.SlugRelatedField(
         slug_field="registration_number", read_only=True, allow_null=True
     )
+    identified_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Кто выявил (пусто — API-клиент)."
+    )
+    verified_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Кто подтвердил устранение."
+    )
     version = version_field()
 
     class Meta:
@@ -236,8 +254,11 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "state_body",
             "cases",
             "identified_on",
+            "identified_by",
+            "no_recommendation_reason",
             "status",
             "verified_on",
+            "verified_by",
             "verification_evidence",
             "regressed_on",
             "regressed_by",
@@ -247,7 +268,9 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.validated_data)
-        values: dict[str, Any] = {name: data[name] for name in ("description", "identified_on") if name in data}
+        values: dict[str, Any] = {
+            name: data[name] for name in ("description", "identified_on", "no_recommendation_reason") if name in data
+        }
         for name in ("department", "category", "state_body"):
             if name in data:
                 values[f"{name}_id"] = data[name].pk
@@ -264,6 +287,14 @@ class RootCauseTransitionSerializer(StrictSerializerMixin, serializers.Serialize
     )
     evidence = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text="Чем подтверждено устранение."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="Основание (обязательно для rejected)."
+    )
+    approve_no_recommendation = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Для eliminated без ответа на представление: одобрить записанное другим сотрудником обоснование.",
     )
 
 

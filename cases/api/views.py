@@ -264,7 +264,9 @@ class RootCauseViewSet(
     """Causes and conditions of corruption; one systemic cause may stand behind several cases."""
 
     access_area = access.Area.CASES
-    base_queryset = RootCause.objects.select_related("department", "category", "regressed_by").order_by("-id")
+    base_queryset = RootCause.objects.select_related(
+        "department", "category", "regressed_by", "identified_by", "verified_by"
+    ).order_by("-id")
     serializer_class = RootCauseSerializer
     filterset_class = RootCauseFilterSet
     lookup_value_regex = r"[0-9]{1,18}"
@@ -304,7 +306,9 @@ class RootCauseViewSet(
     @extend_schema(
         summary="Сменить статус причины",
         description=(
-            "eliminated требует даты проверки (on) и подтверждения (evidence); regressed ставится автоматически."
+            "eliminated подтверждает сотрудник с правом verify_causes (руководитель), не выявивший причину, после "
+            "ответа на представление (или с approve_no_recommendation), с датой проверки (on) и содержательным "
+            "подтверждением (evidence); rejected требует reason и того же права; regressed ставится автоматически."
         ),
         request=RootCauseTransitionSerializer,
         parameters=[IF_MATCH, ETAG],
@@ -322,6 +326,8 @@ class RootCauseViewSet(
                 to=data["to"],
                 on=data["on"],
                 evidence=data["evidence"],
+                reason=data["reason"],
+                approve_no_recommendation=data["approve_no_recommendation"],
                 expected_version=if_match_version(request, cause),
             )
         except StaleVersion as conflict:

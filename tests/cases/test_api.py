@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from anticor.access import Role
 from anticor.api.clients import api_client_create
 from anticor.models import AccessLog, ApiClient, StateBody
 from cases.choices import CaseEventKind, CaseStatus, RecommendationStatus, RootCauseStatus
@@ -725,7 +726,29 @@ def root_cause_body(*numbers: str, **overrides) -> dict:
     return body
 
 
-def test_root_cause_create_read_update_and_transitions(api):
+EVIDENCE = "Выездная проверка 01.06.2026: участки выделяются только через электронный аукцион, личный приём отменён"
+
+
+def answered_recommendation(cause_id: int) -> Recommendation:
+    cause = RootCause.objects.get(pk=cause_id)
+    rec = Recommendation.objects.create(
+        number=f"75-2026-{cause_id}", department=cause.department, addressee=cause.state_body, status="answered"
+    )
+    rec.root_causes.add(cause)
+    return rec
+
+
+def session_api(client, make_user, role: str, **fields) -> Api:
+    """An Api signed in as a new user with ``role`` (session authentication, as the browser)."""
+    user = make_user(role, **fields)
+    client.force_login(user)
+    session = Api(client, None)
+    session.username = user.username
+    session.user = user
+    return session
+
+
+def test_root_cause_create_read_update_and_transitions(api, client, make_user):
     api.put(URL, case_body())
     other = CaseFactory()
     created = api.post("/api/v1/root-causes/", root_cause_body(NUMBER))
@@ -754,19 +777,29 @@ def test_root_cause_create_read_update_and_transitions(api):
     same = api.patch(url, {"category": "manual_process"})
     assert same.json()["version"] == linked.json()["version"]  # nothing to change
 
-    for target, extra in [
-        ("recommended", {}),
-        ("implemented", {}),
-        ("eliminated", {"on": "2026-06-01", "evidence": "Выдача переведена в электронный формат"}),
-    ]:
-        moved = api.post(f"{url}transitions/", {"to": target, **extra})
+    for target in ("recommended", "implemented"):
+        moved = api.post(f"{url}transitions/", {"to": target})
         assert moved.status_code == 200, moved.json()
         assert moved.json()["status"] == target
+    answered_recommendation(data["id"])
+    elimination = {"to": "eliminated", "on": "2026-06-01", "evidence": EVIDENCE}
+    # an API client of another agency does not verify elimination: a head of the department does
+    assert api.post(f"{url}transitions/", elimination).status_code == 403
+    assert RootCause.objects.get(pk=data["id"]).status == RootCauseStatus.IMPLEMENTED
+    head = session_api(client, make_user, Role.DEPARTMENT_HEAD)
+    moved = head.post(f"{url}transitions/", elimination)
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["status"], moved.json()["verified_by"]) == ("eliminated", head.username)
     cause = RootCause.objects.get(pk=data["id"])
     assert (cause.status, cause.verified_on) == (RootCauseStatus.ELIMINATED, dt.date(2026, 6, 1))
-    refused = api.post(f"{url}transitions/", {"to": "rejected"})
+    refused = head.post(f"{url}transitions/", {"to": "rejected", "reason": "Поздно"})
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["to"]
+    assert list(cause.events.values_list("client_label", "to_status")) == [
+        (api.client_name, "recommended"),
+        (api.client_name, "implemented"),
+        ("", "eliminated"),
+    ]
 
 
 def test_root_cause_bad_input(api):
@@ -794,6 +827,62 @@ def test_root_cause_bad_input(api):
     unknown = api.post(url, {"to": "recommended", "colour": "red"})
     assert unknown.json()["errors"] == {"colour": ["Неизвестное поле."]}
     assert RootCause.objects.get().status == RootCauseStatus.IDENTIFIED
+
+
+def test_the_api_refuses_elimination_by_whoever_identified_the_cause_and_changes_nothing(client, make_user):
+    # given a cause a head identified through the API, implemented, with an answered recommendation
+    CaseFactory(registration_number=NUMBER)
+    head = session_api(client, make_user, Role.DEPARTMENT_HEAD)
+    created = head.post("/api/v1/root-causes/", root_cause_body(NUMBER))
+    assert created.status_code == 201, created.json()
+    assert created.json()["identified_by"] == head.username
+    url = f"/api/v1/root-causes/{created.json()['id']}/transitions/"
+    for target in ("recommended", "implemented"):
+        assert head.post(url, {"to": target}).status_code == 200
+    answered_recommendation(created.json()["id"])
+    cause = RootCause.objects.get(pk=created.json()["id"])
+    # when the same head verifies it, then 400 at the status, and nothing changes
+    refused = head.post(url, {"to": "eliminated", "on": "2026-06-01", "evidence": EVIDENCE})
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"to": ["Устранение подтверждает другой сотрудник: вы выявили эту причину."]}
+    cause.refresh_from_db()
+    assert (cause.status, cause.version, cause.verified_by, cause.events.count()) == ("implemented", 3, None, 2)
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "code", "errors"),
+    [
+        (Role.INVESTIGATOR, {"to": "eliminated", "on": "2026-06-01", "evidence": EVIDENCE}, 403, None),
+        (Role.INVESTIGATOR, {"to": "rejected", "reason": "Не подтвердилось"}, 403, None),
+        (Role.DEPARTMENT_HEAD, {"to": "rejected"}, 400, {"reason": ["Укажите, почему причина отклонена."]}),
+        (
+            Role.DEPARTMENT_HEAD,
+            {"to": "eliminated", "on": "2026-06-01", "evidence": "Со слов госоргана устранено"},
+            400,
+            {"to", "verification_evidence"},
+        ),
+    ],
+)
+def test_the_api_refuses_undue_decisions_on_a_cause_and_changes_nothing(client, make_user, role, body, code, errors):
+    from cases.models import RootCauseEvent
+
+    CaseFactory(registration_number=NUMBER)
+    identifier = session_api(client, make_user, Role.INVESTIGATOR)
+    created = identifier.post("/api/v1/root-causes/", root_cause_body(NUMBER)).json()
+    RootCause.objects.filter(pk=created["id"]).update(status="recommended")
+    if body["to"] == "eliminated":
+        RootCause.objects.filter(pk=created["id"]).update(status="implemented")
+    before = RootCause.objects.get(pk=created["id"])
+    decider = session_api(client, make_user, role)
+    response = decider.post(f"/api/v1/root-causes/{created['id']}/transitions/", body)
+    assert response.status_code == code
+    if isinstance(errors, set):
+        assert set(response.json()["errors"]) == errors  # no answered recommendation, trivial evidence
+    elif errors is not None:
+        assert response.json()["errors"] == errors
+    after = RootCause.objects.get(pk=created["id"])
+    assert (after.status, after.version, after.verified_by) == (before.status, before.version, None)
+    assert not RootCauseEvent.objects.filter(root_cause=after).exists()
 
 
 def test_root_causes_of_another_department_do_not_exist_for_a_limited_client(api, make_api):

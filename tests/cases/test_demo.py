@@ -6,8 +6,15 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from anticor.bounds import is_substantial
 from anticor.models import User
-from cases.choices import CASE_TRANSITIONS, RootCauseStatus
+from cases.choices import (
+    CASE_TRANSITIONS,
+    RECOMMENDATION_ANSWERED,
+    RECOMMENDATION_TRANSITIONS,
+    ROOT_CAUSE_TRANSITIONS,
+    RootCauseStatus,
+)
 from cases.demo import CASES_PER_YEAR, YEARS, demo_cases
 from cases.filtersets import overdue_recommendations
 from cases.models import Case, CaseEvent, Recommendation, RootCause, Subject
@@ -31,6 +38,24 @@ def test_demo_registry_is_realistic_and_created_once(make_user):
     # Every recorded transition is one the status machine allows.
     for source, target in CaseEvent.objects.filter(kind="transition").values_list("from_status", "to_status"):
         assert target in CASE_TRANSITIONS[source]
+    # Elimination is verified, not declared: by another person than who identified the cause (the head in
+    # department 75), after an answered recommendation, on evidence of substance; every move is on the timeline.
+    eliminated = RootCause.objects.filter(status__in=[RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED])
+    for cause in eliminated.prefetch_related("recommendations"):
+        assert {rec.status for rec in cause.recommendations.all()} & RECOMMENDATION_ANSWERED
+        assert is_substantial(cause.verification_evidence)
+    assert set(eliminated.filter(department__code="75").values_list("identified_by", "verified_by")) == {
+        (users["investigator"].pk, users["head"].pk)
+    }
+    assert not eliminated.exclude(department__code="75").exclude(verified_by__isnull=True).exists()
+    for cause in RootCause.objects.prefetch_related("events"):
+        path = [(event.from_status, event.to_status) for event in cause.events.all()]
+        assert all(target in ROOT_CAUSE_TRANSITIONS[source] for source, target in path)
+        assert (path[-1][1] if path else RootCauseStatus.IDENTIFIED) == cause.status
+    for rec in Recommendation.objects.prefetch_related("events"):
+        path = [(event.from_status, event.to_status) for event in rec.events.all()]
+        assert all(target in RECOMMENDATION_TRANSITIONS[source] for source, target in path)
+        assert path[-1][1] == rec.status
     # A second run adds nothing.
     demo_cases(users)
     assert Case.objects.count() == CASES_PER_YEAR * YEARS

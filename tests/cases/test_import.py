@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 from decimal import Decimal
 
 import openpyxl
@@ -19,6 +20,8 @@ from cases.imports import (
     IMPORT_COLUMNS,
     MAX_FILE_SIZE,
     MAX_ROWS,
+    MAX_SHEET_ROWS,
+    MAX_UNPACKED_SIZE,
     ImportResult,
     RowError,
     case_import,
@@ -27,6 +30,7 @@ from cases.imports import (
 from cases.models import Case, CaseEvent
 from cases.selectors import case_search
 from tests.factories import CaseFactory
+from tests.hostile import SHEET, blank_rows_xlsx, understated, zip_bomb_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -521,6 +525,89 @@ def test_a_file_with_too_many_rows_is_refused(investigator):
 
     # When it is imported, then it is refused as a whole
     assert case_import(user=investigator, uploaded_file=upload) == file_error("В файле больше 2000 строк с данными.")
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_workbook_of_blank_rows_is_refused_at_the_row_cap_without_walking_the_rest(investigator, dry_run):
+    # Given a valid header and row, then a million blank rows (the shape of a 200 KB hostile upload)
+    data = blank_rows_xlsx([HEADER, row()], 1_000_000)
+    assert len(data) < 20_000
+
+    # When it is imported
+    started = time.perf_counter()
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.xlsx", data), dry_run=dry_run)
+
+    # Then it is refused as too many rows, blank ones counted, early, and nothing is saved
+    assert result == ImportResult(
+        created=0,
+        errors=[RowError(0, "", "В файле больше 10000 строк, считая пустые: удалите лишние строки.")],
+        dry_run=dry_run,
+    )
+    assert time.perf_counter() - started < 5
+    assert Case.objects.count() == 0
+
+
+def test_a_workbook_just_within_the_row_cap_is_imported(investigator):
+    # Given a header, one row and blank rows up to MAX_SHEET_ROWS in all
+    data = blank_rows_xlsx([HEADER, row()], MAX_SHEET_ROWS - 2)
+
+    # When it is imported, then the case is created
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.xlsx", data))
+    assert result == ImportResult(created=1, errors=[], rows=1)
+    assert list(Case.objects.values_list("registration_number", flat=True)) == ["751000000000001"]
+
+
+def test_a_gap_of_a_million_rows_is_refused_without_inventing_them(investigator):
+    # Given a valid header, then one cell far below it: openpyxl fills such a gap with empty rows
+    data = workbook_bytes_with_far_row(1_000_000)
+
+    # When it is imported, then it is refused at the row cap, quickly, and nothing is saved
+    started = time.perf_counter()
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.xlsx", data))
+    assert result == file_error("В файле больше 10000 строк, считая пустые: удалите лишние строки.")
+    assert time.perf_counter() - started < 5
+    assert Case.objects.count() == 0
+
+
+def workbook_bytes_with_far_row(row_number: int) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.cell(row=row_number, column=1, value="751000000000001")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_csv_of_blank_lines_is_refused_at_the_row_cap(investigator):
+    # Given a CSV header and valid row followed by blank lines past the cap
+    content = (";".join(HEADER) + "\r\n" + ";".join(map(str, row())) + "\r\n").encode() + b";;\r\n" * MAX_SHEET_ROWS
+
+    # When it is imported, then it is refused as too many rows and nothing is saved
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.csv", content))
+    assert result == file_error("В файле больше 10000 строк, считая пустые: удалите лишние строки.")
+    assert Case.objects.count() == 0
+
+
+def test_an_honest_zip_bomb_gets_the_unpacked_size_message(investigator):
+    # Given a workbook of 60 KB whose archive declares more than MAX_UNPACKED_SIZE bytes unpacked
+    data = zip_bomb_xlsx([HEADER, row()], MAX_UNPACKED_SIZE + 1)
+    assert len(data) < 100_000
+
+    # When it is imported, then it is refused as a zip bomb, not as a large file, and nothing is saved
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.xlsx", data))
+    assert result == file_error("Файл XLSX в распакованном виде больше 50 МБ: это не таблица дел, а «zip-бомба».")
+    assert Case.objects.count() == 0
+
+
+def test_a_zip_that_understates_its_unpacked_size_is_read_no_further_than_declared(investigator):
+    # Given a workbook whose sheet inflates to 60 MB but is declared as 100 bytes
+    data = understated(blank_rows_xlsx([HEADER, row()], 10_000_000), SHEET, 100)
+
+    # When it is imported, then zipfile stops at the declared size and the file is corrupt; nothing is saved
+    result = case_import(user=investigator, uploaded_file=SimpleUploadedFile("c.xlsx", data))
+    assert result == file_error("Не удалось прочитать файл XLSX: он повреждён или не является книгой Excel.")
     assert Case.objects.count() == 0
 
 

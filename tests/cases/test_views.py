@@ -285,18 +285,9 @@ def test_after_a_conflict_the_next_save_goes_through(client, investigator):
     assert (case.summary, case.version) == ("Мой вариант", 3)
 
 
-def test_root_cause_elimination_errors_sit_next_to_their_fields(client, investigator):
-    from cases.models import RootCause, RootCauseCategory
-
-    case = CaseFactory()
-    cause = RootCause.objects.create(
-        department=investigator.department,
-        category=RootCauseCategory.objects.get(code="opacity"),
-        description="Закрытая процедура",
-        state_body=case.state_body,
-        identified_on=dt.date(2026, 1, 10),
-        status="implemented",
-    )
+def test_root_cause_elimination_errors_sit_next_to_their_fields(client, make_user):
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))  # who verifies; the cause was identified by someone else
+    cause = implemented_cause(make_user(Role.INVESTIGATOR))
     response = client.post(f"/cases/root-causes/{cause.pk}/transition/", {"to": "eliminated", "version": 1})
     assert response.status_code == 400
     form = response.context["transition_form"]
@@ -307,6 +298,156 @@ def test_root_cause_elimination_errors_sit_next_to_their_fields(client, investig
     assert [value for value, _label in form.fields["to"].choices] == ["recommended", "eliminated"]
     cause.refresh_from_db()
     assert (cause.status, cause.version) == ("implemented", 1)
+
+
+# --- elimination is verified, not declared (issue 11 item 3) ------------------------------------------------------
+
+EVIDENCE = "Выездная проверка 01.06.2026: закупки переведены на электронный портал, закрытые процедуры отменены"
+
+
+def implemented_cause(identified_by, *, answered: bool = True):
+    """An implemented cause identified by ``identified_by``, with an answered recommendation unless told not to."""
+    from cases.models import Recommendation, RootCause, RootCauseCategory
+
+    case = CaseFactory()
+    cause = RootCause.objects.create(
+        department=case.department,
+        category=RootCauseCategory.objects.get(code="opacity"),
+        description="Закрытая процедура закупок",
+        state_body=case.state_body,
+        identified_on=dt.date(2026, 1, 10),
+        identified_by=identified_by,
+        status="implemented",
+    )
+    rec = Recommendation.objects.create(
+        number="75-2026-0001",
+        department=case.department,
+        addressee=case.state_body,
+        status="answered" if answered else "issued",
+        issued_on=dt.date(2026, 2, 1),
+        answered_on=dt.date(2026, 3, 1) if answered else None,
+    )
+    rec.root_causes.add(cause)
+    return cause
+
+
+def eliminate(client, cause, **overrides):
+    data = {"to": "eliminated", "on": "2026-06-01", "evidence": EVIDENCE, "version": 1, **overrides}
+    return client.post(f"/cases/root-causes/{cause.pk}/transition/", data)
+
+
+def assert_unchanged(cause):
+    from cases.models import RootCauseEvent
+
+    cause.refresh_from_db()
+    assert (cause.status, cause.version, cause.verified_by) == ("implemented", 1, None)
+    assert not RootCauseEvent.objects.filter(root_cause=cause).exists()
+
+
+def test_the_head_who_identified_a_cause_cannot_verify_it_in_the_form(client, make_user):
+    head = make_user(Role.DEPARTMENT_HEAD)
+    client.force_login(head)
+    cause = implemented_cause(head)
+    response = eliminate(client, cause)
+    assert response.status_code == 400
+    assert response.context["transition_form"].errors == {
+        "to": ["Устранение подтверждает другой сотрудник: вы выявили эту причину."]
+    }
+    assert_unchanged(cause)
+
+
+def test_an_investigator_is_not_offered_elimination_and_cannot_post_it(client, investigator, make_user):
+    cause = implemented_cause(make_user(Role.INVESTIGATOR))
+    page = client.get(f"/cases/root-causes/{cause.pk}/")
+    assert [value for value, _label in page.context["transition_form"].fields["to"].choices] == ["recommended"]
+    response = eliminate(client, cause)
+    assert response.status_code == 400
+    assert list(response.context["transition_form"].errors) == ["to"]
+    assert_unchanged(cause)
+
+
+@pytest.mark.parametrize(
+    ("answered", "overrides", "field"),
+    [(False, {}, "to"), (True, {"evidence": "со слов госоргана"}, "evidence")],
+)
+def test_elimination_without_an_answer_or_with_trivial_evidence_is_refused_at_the_field(
+    client, make_user, answered, overrides, field
+):
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))
+    cause = implemented_cause(make_user(Role.INVESTIGATOR), answered=answered)
+    response = eliminate(client, cause, **overrides)
+    assert response.status_code == 400
+    assert list(response.context["transition_form"].errors) == [field]
+    assert_unchanged(cause)
+
+
+def test_rejection_without_a_reason_is_refused_in_the_form(client, make_user):
+    from cases.models import RootCause
+
+    client.force_login(make_user(Role.DEPARTMENT_HEAD))
+    cause = implemented_cause(make_user(Role.INVESTIGATOR))
+    RootCause.objects.filter(pk=cause.pk).update(status="recommended")
+    response = client.post(f"/cases/root-causes/{cause.pk}/transition/", {"to": "rejected", "version": 1})
+    assert response.status_code == 400
+    assert response.context["transition_form"].errors == {"reason": ["Укажите, почему причина отклонена."]}
+    cause.refresh_from_db()
+    assert (cause.status, cause.version, cause.events.count()) == ("recommended", 1, 0)
+
+
+def test_a_second_person_verifies_and_the_timeline_shows_it(client, make_user):
+    investigator = make_user(Role.INVESTIGATOR, first_name="Айгерим", last_name="Сапарова")
+    head = make_user(Role.DEPARTMENT_HEAD, first_name="Ерлан", last_name="Жумабаев")
+    client.force_login(head)
+    cause = implemented_cause(investigator)
+    assert eliminate(client, cause).status_code == 302
+    cause.refresh_from_db()
+    assert (cause.status, cause.version, cause.verified_by) == ("eliminated", 2, head)
+    page = client.get(f"/cases/root-causes/{cause.pk}/").content.decode()
+    timeline = page.split('id="events-heading"', 1)[1]
+    assert "Меры приняты" in timeline
+    assert "Устранена (подтверждено)" in timeline
+    assert EVIDENCE in timeline
+    assert head.display_name in timeline
+
+
+def test_a_recommendation_status_change_shows_on_its_timeline(client, investigator):
+    from cases.models import Recommendation, RecommendationEvent
+
+    rec = Recommendation.objects.create(
+        number="75-2026-0009",
+        department=investigator.department,
+        addressee=StateBody.objects.order_by("id").first(),
+        status="issued",
+        issued_on=dt.date(2026, 2, 1),
+    )
+    response = client.post(
+        f"/cases/recommendations/{rec.pk}/transition/",
+        {"to": "answered", "on": "2026-03-01", "note": "Регламент изменён приказом № 12", "version": 1},
+    )
+    assert response.status_code == 302
+    event = RecommendationEvent.objects.get(recommendation=rec)
+    assert (event.actor, event.from_status, event.to_status) == (investigator, "issued", "answered")
+    timeline = client.get(f"/cases/recommendations/{rec.pk}/").content.decode().split('id="events-heading"', 1)[1]
+    assert "Регламент изменён приказом № 12" in timeline
+    assert "Получен ответ" in timeline
+
+
+def test_the_root_cause_page_costs_the_same_whatever_the_length_of_its_timeline(
+    client, make_user, django_assert_num_queries
+):
+    from cases import services
+
+    head = make_user(Role.DEPARTMENT_HEAD)
+    client.force_login(head)
+    cause = implemented_cause(make_user(Role.INVESTIGATOR))
+    services.root_cause_transition(user=head, root_cause_id=cause.pk, to="recommended")
+    client.get(f"/cases/root-causes/{cause.pk}/")
+    with django_assert_num_queries(7):
+        assert len(client.get(f"/cases/root-causes/{cause.pk}/").context["events"]) == 1
+    for target in ("implemented", "recommended", "implemented"):
+        services.root_cause_transition(user=head, root_cause_id=cause.pk, to=target)
+    with django_assert_num_queries(7):
+        assert len(client.get(f"/cases/root-causes/{cause.pk}/").context["events"]) == 4
 
 
 def test_the_current_menu_entry_is_the_longest_match(client, investigator):

@@ -179,10 +179,15 @@ def test_recurrence_rate_and_the_causes_it_marks_regressed():
     other.refresh_from_db()
     archived.refresh_from_db()
     assert (other.status, other.regressed_on, archived.status) == ("eliminated", None, "eliminated")
-    # The audit trail holds the change
+    # The audit trail holds the change, and the cause's timeline the move, by nobody (the nightly job)
     assert back.audit_events.filter(pgh_label="update", status="regressed").count() == 1
+    event = back.events.get()
+    assert (event.actor, event.from_status, event.to_status) == (None, "eliminated", "regressed")
+    assert event.data == {"on": "2023-05-01", "case": came_back.pk}
+    assert event.reason == "После устранения зарегистрировано новое дело того же госоргана и категории."
     # A rerun marks nothing more
     assert recompute().causes_regressed == 0
+    assert back.events.count() == 1
 
 
 def test_rehabilitation_and_court_confirmation_rates():

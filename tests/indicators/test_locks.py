@@ -138,7 +138,9 @@ def test_a_restatement_without_a_reason_is_refused(computed):
     )
     with pytest.raises(ValidationError) as error:
         restatement.full_clean()
-    assert error.value.message_dict == {"__all__": ["Пересмотр утверждённого значения без основания не допускается."]}
+    assert error.value.message_dict == {
+        "reason": ["Пересмотр утверждённого значения без основания не допускается."]
+    }  # at its field (anticor.bounds)
     restatement.reason = ""
     with pytest.raises(ValidationError) as error:
         restatement.full_clean()
