@@ -258,6 +258,8 @@ def test_each_app_hands_its_step_to_the_platform_in_installed_apps_order():
         "cases_recommendation_root_causes",
         "cases_recommendationmeasure",
         "cases_caseevent",
+        "cases_rootcauseevent",
+        "cases_recommendationevent",
         "integrity_employee",
         "integrity_disciplinaryrecord",
         "integrity_disciplinaryrecordevent",
