@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from anticor import access
+from anticor.indicators import restatements
 from anticor.models import Department
 
 
@@ -94,6 +95,32 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+
+class LockedChangeForm(forms.Form):
+    """A form whose save may change the figures of an approved half-year (issue 11 item 4): it names the approved
+    periods the record belongs to (``locked_periods``, ``locked_warning``) and takes the reason the service asks
+    for then (``restatement_reason``). The record is the ModelForm's instance, or ``record`` for other forms."""
+
+    restatement_reason = forms.CharField(
+        label=_("Основание изменения утверждённого отчёта"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Нужно, когда запись относится к периоду утверждённого отчёта коллегии; войдёт в пересмотр показателей."
+        ),
+    )
+
+    def __init__(self, *args: Any, record: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locked_periods = restatements.locked_periods_for(
+            record if record is not None else getattr(self, "instance", None)
+        )
+
+    @property
+    def locked_warning(self) -> str:
+        return restatements.locked_change_message(self.locked_periods) if self.locked_periods else ""
 
 
 class ServiceValidated:

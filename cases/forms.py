@@ -11,23 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anticor import access
-from anticor.forms import DATE, IdentifierInput, VersionedForm, departments_for
-from anticor.indicators import restatements
+from anticor.forms import DATE, IdentifierInput, LockedChangeForm, VersionedForm, departments_for
 from anticor.models import Article, StateBody, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RecommendationMeasure, RootCause, Subject, TerminationGround
 from cases.services import MeasureData, SubjectData
 
 
-class CaseForm(VersionedForm):
-    restatement_reason = forms.CharField(
-        label=_("Основание изменения утверждённого отчёта"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Нужно, когда дело относится к периоду утверждённого отчёта коллегии; войдёт в его пересмотр."),
-    )
-
+class CaseForm(LockedChangeForm, VersionedForm):
     class Meta:
         model = Case
         fields = [
@@ -60,18 +51,10 @@ class CaseForm(VersionedForm):
         self.fields["investigator"].queryset = User.objects.filter(
             is_active=True, groups__name="investigator"
         ).order_by("last_name", "first_name")
-        # The approved half-years this case belongs to now: the form says a change will alter their report.
-        self.locked_periods = (
-            restatements.locked_periods_of(restatements.record_dates(self.instance)) if self.instance.pk else []
-        )
         if self.instance.pk:
             self.fields["registration_number"].disabled = True
         elif user.department_id and not self.is_bound and not self.initial.get("department"):
             self.initial["department"] = user.department_id
-
-    @property
-    def locked_warning(self) -> str:
-        return restatements.locked_change_message(self.locked_periods) if self.locked_periods else ""
 
     def clean_registered_on(self):
         value = self.cleaned_data["registered_on"]
@@ -138,7 +121,7 @@ SubjectFormSet = inlineformset_factory(
 )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(LockedChangeForm):
     to = forms.ChoiceField(label=_("Новый статус"), choices=CaseStatus.choices)
     reason = forms.CharField(label=_("Основание"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     on = forms.DateField(label=_("Дата"), widget=DATE, required=False)
@@ -155,7 +138,7 @@ class TransitionForm(forms.Form):
         self.fields["to"].choices = [(value, label) for value, label in CaseStatus.choices if value in allowed]
 
 
-class RootCauseForm(VersionedForm):
+class RootCauseForm(LockedChangeForm, VersionedForm):
     class Meta:
         model = RootCause
         fields = ["department", "category", "description", "state_body", "identified_on", "no_recommendation_reason"]
@@ -183,7 +166,7 @@ class RootCauseForm(VersionedForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class RootCauseTransitionForm(forms.Form):
+class RootCauseTransitionForm(LockedChangeForm):
     to = forms.ChoiceField(label=_("Новый статус"), choices=RootCauseStatus.choices)
     on = forms.DateField(label=_("Дата проверки устранения"), widget=DATE, required=False)
     evidence = forms.CharField(
@@ -222,7 +205,7 @@ class LinkCasesForm(forms.Form):
         return raw
 
 
-class RecommendationForm(VersionedForm):
+class RecommendationForm(LockedChangeForm, VersionedForm):
     class Meta:
         model = Recommendation
         fields = ["number", "department", "addressee", "root_causes", "issued_on", "delivered_on", "due_on"]
@@ -278,7 +261,7 @@ MeasureFormSet = inlineformset_factory(
 )
 
 
-class RecommendationTransitionForm(forms.Form):
+class RecommendationTransitionForm(LockedChangeForm):
     to = forms.ChoiceField(label=_("Новый статус"), choices=RecommendationStatus.choices)
     on = forms.DateField(label=_("Дата"), widget=DATE, required=False)
     note = forms.CharField(

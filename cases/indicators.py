@@ -402,16 +402,18 @@ register_step(
     RecomputeStep(name="cases.mark_regressed", run=_mark_regressed, counter="causes_regressed", after_stage=0)
 )
 
-# A case falls into a period by its registration, court and final dates: editing one of an approved half-year
-# needs a reason, which the restatement carries (anticor.indicators.restatements).
-register_period_record(
+# The dates that place each model's rows in the periods of the indicators above: a write that moves a row of an
+# approved half-year needs a reason, which the restatement carries (anticor.indicators.restatements).
+for _record in (
     PeriodRecord(
-        model="cases.Case",
-        dates=("registered_on", "sent_to_court_on", "closed_on"),
-        department="department_id",
-        label="registration_number",
-    )
-)
+        "cases.Case", ("registered_on", "sent_to_court_on", "closed_on"), "department_id", "registration_number"
+    ),
+    # identified_on places a cause in causes_eliminated, verified_on in it, days_to_eliminate and recurrence_rate
+    PeriodRecord("cases.RootCause", ("identified_on", "verified_on", "regressed_on"), "department_id", "pk"),
+    # recommendations_on_time places a recommendation by its due date (answered_on only decides "on time")
+    PeriodRecord("cases.Recommendation", ("due_on",), "department_id", "number"),
+):
+    register_period_record(_record)
 
 # --- the records behind the figures and the report's recurring categories ------------------------------------------
 

@@ -24,6 +24,7 @@ from anticor.indicators import restatements
 from anticor.machines import TransitionError
 from anticor.versioning import check_version
 from cases.choices import (
+    CASE_COMPLETING,
     CASE_FINAL,
     CASE_MACHINE,
     RECOMMENDATION_ANSWERED,
@@ -63,6 +64,11 @@ def _locked(model: type[_M], pk: Any) -> _M:
 def _check_version(current: Versioned, expected_version: int | None, values: Mapping[str, Any]) -> None:
     del values  # what the user typed is not what others changed
     check_version(current, expected_version)
+
+
+def _changes(instance: models.Model, values: Mapping[str, Any]) -> bool:
+    """Whether applying ``values`` would change the row (a form saved as it was shown changes nothing)."""
+    return any(getattr(instance, name) != value for name, value in values.items())
 
 
 def _apply(instance: models.Model, values: Mapping[str, Any]) -> None:
@@ -227,7 +233,7 @@ def _case_changes(
     subjects: Sequence[SubjectData] | None,
 ) -> bool:
     """Whether an update would change anything (a form saved as it was shown changes nothing)."""
-    if any(getattr(case, name) != value for name, value in values.items()):
+    if _changes(case, values):
         return True
     if article_ids is not None and set(article_ids) != set(case.articles.values_list("pk", flat=True)):
         return True
@@ -272,7 +278,10 @@ def case_transition(
     termination_ground_id: int | None = None,
     merged_into_id: int | None = None,
     expected_version: int | None = None,
+    restatement_reason: str = "",
 ) -> Case:
+    """Move a case and write the move on its timeline. A move that sets or moves a date of an approved half-year
+    (sending to court, a final decision) needs ``restatement_reason``."""
     case = _locked(Case, case_id)
     if not access.can_change(user, case):
         raise AccessDenied()
@@ -302,6 +311,7 @@ def case_transition(
         if target is None or target.pk == case.pk or not access.can_view(user, target):
             raise TransitionError({"merged_into": [_("Укажите дело, с которым соединяется данное дело.")]})
         case.merged_into = target
+    before = {name: getattr(case, name) for name in ("status", "sent_to_court_on", "closed_on")}
     case.status = to
     case.status_changed_on = on
     if to == CaseStatus.SENT_TO_COURT:
@@ -310,7 +320,19 @@ def case_transition(
         case.closed_on = on
     case.version = F("version") + 1
     case.full_clean(exclude=["version"])
+    # The completion and outcome figures place a case by these dates, and count it by its status there: the days
+    # of a date the move sets or moves, and the completion day of a case that stops (or starts) counting as completed.
+    moved = [
+        day
+        for name in ("sent_to_court_on", "closed_on")
+        if before[name] != getattr(case, name)
+        for day in (before[name], getattr(case, name))
+    ]
+    if (before["status"] in CASE_COMPLETING) != (to in CASE_COMPLETING):
+        moved.append(before["sent_to_court_on"] or before["closed_on"])
+    locked = restatements.locked_dates_check(dates=moved, reason=restatement_reason)
     case.save()
+    restatements.locked_change_record(user=user, record=case, periods=locked, reason=restatement_reason)
     CaseEvent.objects.create(
         case=case,
         **_actor(user),
@@ -389,13 +411,15 @@ def root_cause_transition(
     reason: str = "",
     approve_no_recommendation: bool = False,
     expected_version: int | None = None,
+    restatement_reason: str = "",
 ) -> RootCause:
     """Move a root cause and write the move on its timeline.
 
     Elimination is verified, not declared: by a holder of ``verify_causes`` other than who identified the cause,
     once a recommendation addressing it is answered — or approving the reason, recorded by another person, that
     none was needed — with the date of the check and evidence of substance. Rejection takes a reason and the same
-    capability (a rejected cause leaves the ``causes_eliminated`` denominator).
+    capability (a rejected cause leaves the ``causes_eliminated`` denominator). A move that changes the figures of
+    an approved half-year (a back-dated elimination, a rejection of a cause it counts) needs ``restatement_reason``.
     """
     cause = _locked(RootCause, root_cause_id)
     if not access.can_change(user, cause):
@@ -404,6 +428,7 @@ def root_cause_transition(
     if to == RootCauseStatus.REGRESSED:
         raise TransitionError({"to": [_("Возобновление устанавливается автоматически при регистрации нового дела.")]})
     ROOT_CAUSE_MACHINE.check(cause.status, to)
+    source, verified_before = cause.status, cause.verified_on
     if to in ROOT_CAUSE_DECIDED and not access.can_decide_root_cause(user, cause):
         raise AccessDenied(_("Подтверждает устранение и отклоняет причины руководитель департамента."))
     reason = reason.strip()
@@ -430,15 +455,30 @@ def root_cause_transition(
         raise TransitionError(
             {"to": [_("Без представления меры считаются принятыми, только если записано, почему оно не требуется.")]}
         )
-    source = cause.status
     cause.status = to
+    locked = restatements.locked_dates_check(
+        dates=_cause_figure_dates(cause, source=source, verified_before=verified_before), reason=restatement_reason
+    )
     cause.version = F("version") + 1
     cause.save()
+    restatements.locked_change_record(user=user, record=cause, periods=locked, reason=restatement_reason)
     RootCauseEvent.objects.create(
         root_cause=cause, **_actor(user), from_status=source, to_status=to, reason=reason, data=data
     )
     cause.refresh_from_db()
     return cause
+
+
+def _cause_figure_dates(cause: RootCause, *, source: str, verified_before: dt.date | None) -> list[dt.date | None]:
+    """The days whose root-cause figures a move of ``cause`` from ``source`` changes: its verification date when
+    it becomes or stops being a verified elimination (or that date moves), all its dates when it becomes or stops
+    being rejected (a rejected cause counts nowhere)."""
+    if (source == RootCauseStatus.REJECTED) != (cause.status == RootCauseStatus.REJECTED):
+        return [*restatements.record_dates(cause), verified_before]
+    verified = {RootCauseStatus.ELIMINATED, RootCauseStatus.REGRESSED}
+    if (source in verified) != (cause.status in verified) or verified_before != cause.verified_on:
+        return [verified_before, cause.verified_on]
+    return []
 
 
 def _no_recommendation_event(user: Any, cause: RootCause, before: str) -> RootCauseEvent | None:
@@ -497,7 +537,10 @@ def recommendation_transition(
     on: dt.date | None = None,
     note: str = "",
     expected_version: int | None = None,
+    restatement_reason: str = "",
 ) -> Recommendation:
+    """Move a recommendation and write the move on its timeline. A move that changes ``recommendations_on_time``
+    of an approved half-year (an answer in time, a due date set there) needs ``restatement_reason``."""
     rec = _locked(Recommendation, recommendation_id)
     if not access.can_change(user, rec):
         raise AccessDenied()
@@ -506,6 +549,7 @@ def recommendation_transition(
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise TransitionError({"on": [_("Дата не может быть в будущем.")]})
+    counted_before = _on_time_fact(rec)
     if to == RecommendationStatus.ISSUED:
         if rec.delivered_on and rec.delivered_on < on:
             raise TransitionError({"on": [_("Дата внесения не может быть позже даты вручения.")]})
@@ -525,15 +569,24 @@ def recommendation_transition(
             raise TransitionError({"verification_note": [_("Опишите результат проверки исполнения.")]})
         rec.verified_on = on
         rec.verification_note = note.strip()
+    counted = _on_time_fact(rec)
+    moved = [counted_before[0], counted[0]] if counted != counted_before else []
+    locked = restatements.locked_dates_check(dates=moved, reason=restatement_reason)
     source = rec.status
     rec.status = to
     rec.version = F("version") + 1
     rec.save()
+    restatements.locked_change_record(user=user, record=rec, periods=locked, reason=restatement_reason)
     RecommendationEvent.objects.create(
         recommendation=rec, **_actor(user), from_status=source, to_status=to, reason=note.strip()
     )
     rec.refresh_from_db()
     return rec
+
+
+def _on_time_fact(rec: Recommendation) -> tuple[dt.date | None, bool]:
+    """How ``recommendations_on_time`` sees a recommendation: the day that places it, and whether it was on time."""
+    return rec.due_on, bool(rec.due_on and rec.answered_on and rec.answered_on <= rec.due_on)
 
 
 def _require_write(user: access.Principal, obj: models.Model) -> None:
@@ -542,8 +595,11 @@ def _require_write(user: access.Principal, obj: models.Model) -> None:
 
 
 @transaction.atomic
-def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case_ids: Sequence[int] = ()) -> RootCause:
-    """Record a root cause found behind one or more cases of the user's department; the user is who identified it."""
+def root_cause_create(
+    *, user: access.Principal, values: Mapping[str, Any], case_ids: Sequence[int] = (), restatement_reason: str = ""
+) -> RootCause:
+    """Record a root cause found behind one or more cases of the user's department; the user is who identified it.
+    One identified in an approved half-year needs ``restatement_reason``."""
     cause = RootCause(**values)
     _require_write(user, cause)
     if cause.identified_on and cause.identified_on > timezone.localdate():
@@ -551,7 +607,9 @@ def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case
     cause.identified_by = None if isinstance(user, access.ApiPrincipal) else user
     event = _no_recommendation_event(user, cause, "")
     cause.full_clean()
+    locked = restatements.locked_change_check(before=[], after=cause, reason=restatement_reason)
     cause.save()
+    restatements.locked_change_record(user=user, record=cause, periods=locked, reason=restatement_reason)
     if event is not None:
         event.save()
     if case_ids:
@@ -561,18 +619,28 @@ def root_cause_create(*, user: access.Principal, values: Mapping[str, Any], case
 
 @transaction.atomic
 def root_cause_update(
-    *, user: access.Principal, root_cause_id: int, expected_version: int | None, values: Mapping[str, Any]
+    *,
+    user: access.Principal,
+    root_cause_id: int,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    restatement_reason: str = "",
 ) -> RootCause:
+    """Change a root cause's details (not its status). A change of a cause that falls into an approved half-year
+    (by its dates before or after the change) needs ``restatement_reason``; saving it unchanged does not."""
     cause = _locked(RootCause, root_cause_id)
     _require_write(user, cause)
     _check_version(cause, expected_version, values)
     before = cause.no_recommendation_reason
+    dates, changes = restatements.record_dates(cause), _changes(cause, values)
     _apply(cause, values)
     _require_write(user, cause)
     if cause.identified_on and cause.identified_on > timezone.localdate():
         raise ValidationError({"identified_on": [_("Дата выявления не может быть в будущем.")]})
     event = _no_recommendation_event(user, cause, before)
     cause.full_clean()
+    locked = restatements.locked_change_check(before=dates, after=cause, reason=restatement_reason) if changes else []
+    restatements.locked_change_record(user=user, record=cause, periods=locked, reason=restatement_reason)
     cause.version = F("version") + 1
     cause.save()
     if event is not None:
@@ -626,12 +694,16 @@ def recommendation_create(
     values: Mapping[str, Any],
     root_cause_ids: Sequence[int] = (),
     measures: Sequence[MeasureData] = (),
+    restatement_reason: str = "",
 ) -> Recommendation:
+    """Record a recommendation; one due in an approved half-year needs ``restatement_reason``."""
     rec = Recommendation(**values)
     _require_write(user, rec)
     _validate_recommendation(rec)
     rec.full_clean()
+    locked = restatements.locked_change_check(before=[], after=rec, reason=restatement_reason)
     rec.save()
+    restatements.locked_change_record(user=user, record=rec, periods=locked, reason=restatement_reason)
     causes = list(access.visible(user, RootCause.objects.filter(pk__in=root_cause_ids)))
     if len(causes) != len(set(root_cause_ids)):
         raise ValidationError({"root_causes": [_("Некоторые причины не найдены или недоступны.")]})
@@ -649,14 +721,20 @@ def recommendation_update(
     values: Mapping[str, Any],
     root_cause_ids: Sequence[int] | None = None,
     measures: Sequence[MeasureData] | None = None,
+    restatement_reason: str = "",
 ) -> Recommendation:
+    """Change a recommendation's details (not its status). A change of its fields when it falls into an approved
+    half-year (by its due date before or after) needs ``restatement_reason``; its causes and measures do not."""
     rec = _locked(Recommendation, recommendation_id)
     _require_write(user, rec)
     _check_version(rec, expected_version, values)
+    dates, changes = restatements.record_dates(rec), _changes(rec, values)
     _apply(rec, values)
     _require_write(user, rec)
     _validate_recommendation(rec)
     rec.full_clean()
+    locked = restatements.locked_change_check(before=dates, after=rec, reason=restatement_reason) if changes else []
+    restatements.locked_change_record(user=user, record=rec, periods=locked, reason=restatement_reason)
     rec.version = F("version") + 1
     rec.save()
     if root_cause_ids is not None:
@@ -806,6 +884,7 @@ def root_cause_patch(
     expected_version: int | None,
     values: Mapping[str, Any],
     case_ids: Sequence[int] | None = None,
+    restatement_reason: str = "",
 ) -> tuple[RootCause, bool]:
     """Change the given fields and link the given cases; returns ``(cause, changed)``, writing nothing when the
     cause already is as given. Links to cases are only added: ``case_ids`` must keep the visible linked cases."""
@@ -829,7 +908,13 @@ def root_cause_patch(
             )
         new_case_ids = [pk for pk in dict.fromkeys(case_ids) if pk not in linked]
     if changed_values:
-        cause = root_cause_update(user=user, root_cause_id=cause.pk, expected_version=None, values=changed_values)
+        cause = root_cause_update(
+            user=user,
+            root_cause_id=cause.pk,
+            expected_version=None,
+            values=changed_values,
+            restatement_reason=restatement_reason,
+        )
     if new_case_ids:
         root_cause_link_cases(user=user, root_cause_id=cause.pk, case_ids=new_case_ids)
     return cause, bool(changed_values or new_case_ids)
@@ -844,6 +929,7 @@ def recommendation_patch(
     values: Mapping[str, Any],
     root_cause_ids: Sequence[int] | None = None,
     measures: Sequence[MeasureData] | None = None,
+    restatement_reason: str = "",
 ) -> tuple[Recommendation, bool]:
     """Change what is given; returns ``(recommendation, changed)``, writing nothing when it already is as given."""
     rec = _locked(Recommendation, recommendation_id)
@@ -870,6 +956,7 @@ def recommendation_patch(
         values=changed_values,
         root_cause_ids=root_cause_ids,
         measures=measures,
+        restatement_reason=restatement_reason,
     )
     return rec, True
 

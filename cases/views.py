@@ -190,7 +190,9 @@ def case_detail(request, number: str):
             "root_causes": root_causes,
             "recommendations": sorted(recommendations.values(), key=lambda r: r.pk),
             "today": timezone.localdate(),
-            "transition_form": TransitionForm(allowed=allowed, initial={"version": case.version}) if allowed else None,
+            "transition_form": TransitionForm(allowed=allowed, initial={"version": case.version}, record=case)
+            if allowed
+            else None,
             "can_edit": access.can_change(request.user, case) and not case.is_final and not case.is_archived,
             "archive_form": ArchiveForm()
             if access.can_change(request.user, case)
@@ -205,7 +207,7 @@ def case_detail(request, number: str):
 def case_transition(request, number: str):
     case = _case_or_404(request.user, number, for_update=True)
     allowed = services.case_allowed_transitions(user=request.user, case=case)
-    form = TransitionForm(request.POST, allowed=allowed)
+    form = TransitionForm(request.POST, allowed=allowed, record=case)
     if form.is_valid():
         data = form.cleaned_data
         merged_into = None
@@ -225,6 +227,7 @@ def case_transition(request, number: str):
                 termination_ground_id=data["termination_ground"].pk if data["termination_ground"] else None,
                 merged_into_id=merged_into.pk if merged_into else (0 if data["merged_into"] else None),
                 expected_version=data["version"],
+                restatement_reason=data["restatement_reason"],
             ),
             success=_("Статус дела изменён."),
         )
@@ -345,7 +348,12 @@ def root_cause_form(request, pk: int | None = None):
             saved = run_service(
                 request,
                 form,
-                lambda: services.root_cause_create(user=request.user, values=form.service_values(), case_ids=case_ids),
+                lambda: services.root_cause_create(
+                    user=request.user,
+                    values=form.service_values(),
+                    case_ids=case_ids,
+                    restatement_reason=form.cleaned_data["restatement_reason"],
+                ),
                 success=_("Причина записана."),
             )
         else:
@@ -357,6 +365,7 @@ def root_cause_form(request, pk: int | None = None):
                     root_cause_id=cause.pk,
                     expected_version=form.cleaned_data.get("version"),
                     values=form.service_values(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Изменения сохранены."),
             )
@@ -389,13 +398,13 @@ def root_cause_detail(request, pk: int):
 def _root_cause_transition_form(user: Any, cause: RootCause, data=None) -> RootCauseTransitionForm:
     """The transition form offering only the moves the user may make now (regression is the nightly job's)."""
     allowed = services.root_cause_allowed_transitions(user=user, cause=cause)
-    form = RootCauseTransitionForm(data, initial={"version": cause.version})
+    form = RootCauseTransitionForm(data, initial={"version": cause.version}, record=cause)
     form.fields["to"].choices = [(status, ROOT_CAUSE_MACHINE.label(status)) for status in allowed]
     return form
 
 
 def _recommendation_transition_form(rec: Recommendation, data=None) -> RecommendationTransitionForm:
-    form = RecommendationTransitionForm(data, initial={"version": rec.version})
+    form = RecommendationTransitionForm(data, initial={"version": rec.version}, record=rec)
     form.fields["to"].choices = RECOMMENDATION_MACHINE.allowed(rec.status)
     return form
 
@@ -418,6 +427,7 @@ def root_cause_transition(request, pk: int):
                 reason=data["reason"],
                 approve_no_recommendation=data["approve_no_recommendation"],
                 expected_version=data["version"],
+                restatement_reason=data["restatement_reason"],
             ),
             success=_("Статус причины изменён."),
             field_map={"verified_on": "on", "verification_evidence": "evidence"},
@@ -511,6 +521,7 @@ def recommendation_form(request, pk: int | None = None):
                     values=form.service_values(),
                     root_cause_ids=causes,
                     measures=formset.measure_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Представление записано."),
             )
@@ -525,6 +536,7 @@ def recommendation_form(request, pk: int | None = None):
                     values=form.service_values(),
                     root_cause_ids=causes,
                     measures=formset.measure_data(),
+                    restatement_reason=form.cleaned_data["restatement_reason"],
                 ),
                 success=_("Изменения сохранены."),
             )
@@ -569,6 +581,7 @@ def recommendation_transition(request, pk: int):
                 on=data["on"],
                 note=data["note"],
                 expected_version=data["version"],
+                restatement_reason=data["restatement_reason"],
             ),
             success=_("Статус представления изменён."),
             field_map={"answer_summary": "note", "verification_note": "note"},

@@ -71,6 +71,21 @@ class IdField(serializers.PrimaryKeyRelatedField):
             raise serializers.ValidationError(self.unknown(str(data)), code="does_not_exist") from None
 
 
+def restatement_reason_field(*, record: str) -> serializers.CharField:
+    """The write-only reason of a change to the figures of an approved half-year (issue 11 item 4): without it the
+    service refuses such a change (400, ``errors.restatement_reason``). ``record`` names the record in the help."""
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=(
+            f"Основание изменения {record}, относящегося к утверждённому полугодию (не короче 10 символов); без него "
+            "такое изменение отклоняется (400, errors.restatement_reason). Войдёт в пересмотр показателей."
+        ),
+    )
+
+
 class VisibleMixin:
     """The reference resolves only among the rows the caller may see (anything else is unknown)."""
 

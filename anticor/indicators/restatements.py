@@ -104,13 +104,25 @@ def locked_change_message(periods: Sequence[str]) -> str:
     ) % {"periods": ", ".join(periods), "min": RESTATEMENT_REASON_MIN_LENGTH}
 
 
-def locked_change_check(*, before: Sequence[dt.date], after: models.Model, reason: str) -> list[str]:
-    """The locked periods a write touches (by the record's dates before and after it); raises a field error on
+def locked_periods_for(instance: models.Model | None) -> list[str]:
+    """The approved half-years a saved record belongs to now (what its form warns about); none for a new one."""
+    if instance is None or instance.pk is None:
+        return []
+    return locked_periods_of(record_dates(instance))
+
+
+def locked_dates_check(*, dates: Iterable[dt.date | None], reason: str) -> list[str]:
+    """The locked periods holding ``dates`` (the days whose figures a write changes); raises a field error on
     ``restatement_reason`` when there are some and the reason is missing or too short. Call before saving."""
-    periods = locked_periods_of([*before, *record_dates(after)])
+    periods = locked_periods_of(day for day in dates if day is not None)
     if periods and len((reason or "").strip()) < RESTATEMENT_REASON_MIN_LENGTH:
         raise ValidationError({REASON_FIELD: [locked_change_message(periods)]}, code="restatement_reason_required")
     return periods
+
+
+def locked_change_check(*, before: Sequence[dt.date], after: models.Model, reason: str) -> list[str]:
+    """:func:`locked_dates_check` for an edit: the record's dates before and after it."""
+    return locked_dates_check(dates=[*before, *record_dates(after)], reason=reason)
 
 
 def locked_change_record(*, user: Any, record: models.Model, periods: Sequence[str], reason: str) -> None:

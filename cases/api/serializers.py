@@ -24,6 +24,7 @@ from anticor.api.fields import (
     ReferenceListField,
     VisibleMixin,
     department_field,
+    restatement_reason_field,
     state_body_field,
     unknown_id,
     version_field,
@@ -135,16 +136,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         many=True, read_only=True, help_text="Id причин и условий."
     )
     version = version_field()
-    restatement_reason = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        help_text=(
-            "Основание изменения дела, относящегося к утверждённому полугодию (не короче 10 символов); без него "
-            "такое изменение отклоняется (400, errors.restatement_reason). Войдёт в пересмотр показателей."
-        ),
-    )
+    restatement_reason = restatement_reason_field(record="дела")
 
     class Meta:
         model = Case
@@ -207,6 +199,7 @@ class CaseTransitionSerializer(StrictSerializerMixin, serializers.Serializer):
         default=None,
         help_text="Номер ЕРДР дела, с которым соединяется, — только при переходе в merged.",
     )
+    restatement_reason = restatement_reason_field(record="дела")
 
 
 class CaseTransitionsSerializer(serializers.Serializer):
@@ -243,6 +236,7 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True, help_text="Кто подтвердил устранение."
     )
     version = version_field()
+    restatement_reason = restatement_reason_field(record="причины")
 
     class Meta:
         model = RootCause
@@ -263,6 +257,7 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "regressed_on",
             "regressed_by",
             "version",
+            "restatement_reason",
         ]
         read_only_fields = ["status", "verified_on", "verification_evidence", "regressed_on"]
 
@@ -277,6 +272,7 @@ class RootCauseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         return {
             "values": values,
             "case_ids": [case.pk for case in data["cases"]] if "cases" in data else None,
+            "restatement_reason": data.get("restatement_reason", ""),
         }
 
 
@@ -296,6 +292,7 @@ class RootCauseTransitionSerializer(StrictSerializerMixin, serializers.Serialize
         default=False,
         help_text="Для eliminated без ответа на представление: одобрить записанное другим сотрудником обоснование.",
     )
+    restatement_reason = restatement_reason_field(record="причины")
 
 
 # --- recommendations -------------------------------------------------------------------------------------------------
@@ -322,6 +319,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
     measures = MeasureSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]  # as subjects
     overdue = serializers.SerializerMethodField(help_text="Просрочено: срок ответа прошёл, ответа нет.")
     version = version_field()
+    restatement_reason = restatement_reason_field(record="представления")
 
     class Meta:
         model = Recommendation
@@ -342,6 +340,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
             "overdue",
             "measures",
             "version",
+            "restatement_reason",
         ]
         read_only_fields = ["answered_on", "answer_summary", "verified_on", "verification_note", "status"]
         # The (department, number) uniqueness is the service's to check, with its own message.
@@ -387,6 +386,7 @@ class RecommendationSerializer(StrictSerializerMixin, serializers.ModelSerialize
             ]
             if measures is not None
             else None,
+            "restatement_reason": data.get("restatement_reason", ""),
         }
 
 
@@ -400,3 +400,4 @@ class RecommendationTransitionSerializer(StrictSerializerMixin, serializers.Seri
         max_length=5000,
         help_text="Содержание ответа (answered) или результат проверки исполнения (verified).",
     )
+    restatement_reason = restatement_reason_field(record="представления")

@@ -221,6 +221,7 @@ class CaseViewSet(
                 termination_ground_id=ground.pk if ground is not None else None,
                 merged_into_id=target.pk if target is not None else None,
                 expected_version=if_match_version(request, case),
+                restatement_reason=data.get("restatement_reason", ""),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
@@ -282,7 +283,10 @@ class RootCauseViewSet(
         serializer.is_valid(raise_exception=True)
         arguments = serializer.service_arguments()
         cause = services.root_cause_create(
-            user=request.user, values=arguments["values"], case_ids=arguments["case_ids"] or ()
+            user=request.user,
+            values=arguments["values"],
+            case_ids=arguments["case_ids"] or (),
+            restatement_reason=arguments["restatement_reason"],
         )
         location = reverse("root-cause-detail", kwargs={"pk": cause.pk})
         return self.represent(cause, status_code=status.HTTP_201_CREATED, headers={"Location": location})
@@ -329,6 +333,7 @@ class RootCauseViewSet(
                 reason=data["reason"],
                 approve_no_recommendation=data["approve_no_recommendation"],
                 expected_version=if_match_version(request, cause),
+                restatement_reason=data.get("restatement_reason", ""),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
@@ -400,6 +405,7 @@ class RecommendationViewSet(
             values=arguments["values"],
             root_cause_ids=arguments["root_cause_ids"] or (),
             measures=arguments["measures"] or (),
+            restatement_reason=arguments["restatement_reason"],
         )
         location = reverse("recommendation-detail", kwargs={"pk": rec.pk})
         return self.represent(rec, status_code=status.HTTP_201_CREATED, headers={"Location": location})
@@ -440,6 +446,7 @@ class RecommendationViewSet(
                 on=data["on"],
                 note=data["note"],
                 expected_version=if_match_version(request, rec),
+                restatement_reason=data.get("restatement_reason", ""),
             )
         except StaleVersion as conflict:
             raise PreconditionFailed(conflict.describe()) from None
