@@ -19,8 +19,7 @@ from anticor.api.clients import api_client_create
 from anticor.env import parse_database_url
 from anticor.indicators.models import IndicatorRun, RunStatus, RunTrigger
 from anticor.indicators.registry import registry
-from tests.factories import TEST_PASSWORD
-from tests.indicators.data import case
+from tests.factories import TEST_PASSWORD, case
 from tests.utils import ROOT, child_env, manage
 
 UNQUEUED = "Пересчёт не поставлен в очередь: сервер очереди задач (Redis) недоступен. Повторите позже."

@@ -15,8 +15,8 @@ from anticor.access import Role
 from anticor.indicators.models import IndicatorValue, LockedPeriod, RunTrigger
 from anticor.indicators.services import indicators_recompute
 from cases.choices import CaseStatus, RootCauseStatus
+from tests import factories as data
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.indicators import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from anticor.indicators.models import IndicatorRun, IndicatorValue
 from anticor.indicators.registry import registry
 from anticor.indicators.services import RECOMPUTE_LOCK_KEY
-from tests.indicators.data import case
+from tests.factories import case
 from tests.utils import ROOT, child_env, manage
 
 

@@ -20,7 +20,7 @@ from anticor.indicators.sql import aggregate
 from anticor.indicators.tasks import indicators_recompute_task
 from cases.choices import CaseStatus, RootCauseStatus
 from cases.models import RootCause
-from tests.indicators.data import D, case, figure, root_cause
+from tests.factories import D, case, figure, root_cause
 
 pytestmark = pytest.mark.django_db
 

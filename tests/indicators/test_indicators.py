@@ -21,9 +21,8 @@ from cases.choices import PostCategory, RootCauseStatus, SubjectRole
 from projects.choices import Better as KPIBetter
 from projects.choices import KPISource, ProjectStatus
 from projects.models import KPI, KPIMeasurement
-from tests.factories import make_project
-from tests.indicators import data
-from tests.indicators.data import ALMATY, D, case, figure, root_cause, value
+from tests import factories as data
+from tests.factories import ALMATY, D, case, figure, make_project, root_cause, value
 
 pytestmark = pytest.mark.django_db
 
@@ -317,7 +316,12 @@ def checkers(make_user):
 
 
 def test_staff_indicators_count_distinct_employees(checkers):
-    twice, dismissed, overturned, elsewhere = (data.employee(), data.employee(), data.employee(), data.employee("71"))
+    twice, dismissed, overturned, elsewhere = (
+        data.employee(),
+        data.employee(),
+        data.employee(),
+        data.employee("71"),
+    )
     data.conviction(twice, verdict_on="2023-03-01")
     data.conviction(twice, verdict_on="2023-04-01")  # the same employee: counted once
     data.conviction(dismissed, verdict_on="2023-07-01")  # H2

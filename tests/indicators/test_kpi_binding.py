@@ -13,8 +13,7 @@ from anticor.indicators.services import indicators_recompute
 from projects.choices import KPISource, ProjectStatus
 from projects.kpis import kpi_status
 from projects.models import KPI, KPIMeasurement
-from tests.factories import make_project
-from tests.indicators.data import D, case
+from tests.factories import D, case, make_project
 
 pytestmark = pytest.mark.django_db
 

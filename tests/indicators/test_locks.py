@@ -15,7 +15,7 @@ from anticor.indicators.models import IndicatorRestatement, IndicatorRun, Indica
 from anticor.indicators.selectors import indicator_figure
 from anticor.indicators.services import RECOMPUTE_LOCK_KEY, indicator_period_lock, indicators_recompute
 from tests import utils
-from tests.indicators.data import D, case, figure
+from tests.factories import D, case, figure
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from anticor.indicators.services import indicator_period_lock, indicators_recomp
 from anticor.models import Article
 from cases import services
 from cases.models import Case, RootCause
-from tests.indicators.data import D, case, figure, recommendation, root_cause
+from tests.factories import D, case, figure, recommendation, root_cause
 
 pytestmark = pytest.mark.django_db
 

@@ -576,7 +576,7 @@ LINKED_TERMS = {
 
 def test_every_linked_list_holds_as_many_records_as_the_engine_counted(client, analyst):
     from anticor.indicators.services import indicators_recompute
-    from tests.indicators import data
+    from tests import factories as data
 
     rehabilitating = TerminationGround.objects.filter(rehabilitating=True).first().code
     other_ground = TerminationGround.objects.filter(rehabilitating=False).first().code
@@ -640,7 +640,7 @@ def test_every_linked_list_holds_as_many_records_as_the_engine_counted(client, a
 
 def test_a_recompute_after_approval_shows_the_locked_value_beside_the_restated_one(client, analyst):
     from anticor.indicators.services import indicators_recompute
-    from tests.indicators import data
+    from tests import factories as data
 
     covered = data.case(registered_on="2022-01-20", status=CaseStatus.SENT_TO_COURT, sent_to_court_on="2022-05-10")
     data.root_cause(cases=(covered,), identified_on="2022-02-01")

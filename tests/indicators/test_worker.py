@@ -13,7 +13,7 @@ from anticor.indicators.models import IndicatorRun, IndicatorValue, RunStatus
 from anticor.indicators.registry import registry
 from anticor.indicators.services import indicators_recompute_async
 from anticor.indicators.tasks import indicators_recompute_task
-from tests.indicators.data import D, case, figure
+from tests.factories import D, case, figure
 
 
 def test_the_beat_runs_the_job_at_two_in_the_morning_almaty_time():
