@@ -76,13 +76,14 @@ def clear_errors(*forms_and_formsets: Any) -> None:
             item._errors = ErrorDict()
 
 
-def departments_for(user: Any, area: str = access.Area.CASES) -> Any:
+def departments_for(user: access.Principal, area: str = access.Area.CASES) -> Any:
     """Departments the user may record work for: their own, or any with agency-wide write scope."""
     scope = access.scope_for(user, area, write=True)
     if scope == access.Scope.ALL:
         return Department.objects.filter(is_active=True)
-    if scope == access.Scope.DEPARTMENT and user.department_id:
-        return Department.objects.filter(pk=user.department_id)
+    department_id = getattr(user, "department_id", None)  # an anonymous visitor has none (and no scope)
+    if scope == access.Scope.DEPARTMENT and department_id:
+        return Department.objects.filter(pk=department_id)
     return Department.objects.none()
 
 

@@ -45,7 +45,7 @@ EXPORT_COLUMNS: tuple[tuple[Any, int], ...] = (
 )
 
 
-def _export_queryset(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
+def _export_queryset(user: access.Principal, queryset: QuerySet[Case]) -> QuerySet[Case]:
     root_causes = (  # the causes the reader may see: another department's cause is not counted either
         RootCause.cases.through.objects.filter(
             case_id=OuterRef("pk"), rootcause__in=access.visible(user, RootCause.objects.all())
@@ -69,7 +69,7 @@ def _export_queryset(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _rows(user: Any, queryset: QuerySet[Case]) -> Iterator[list[Any]]:
+def _rows(user: access.Principal, queryset: QuerySet[Case]) -> Iterator[list[Any]]:
     """One list of typed values per case (text, dates and Decimals); the writers format them."""
     for case in _export_queryset(user, queryset).iterator(chunk_size=CHUNK_SIZE):
         yield [
@@ -150,7 +150,7 @@ def _xlsx(headers: Sequence[str], rows: Iterator[list[Any]]) -> bytes:
 
 
 def cases_export(
-    *, user: Any, queryset: QuerySet[Case], fmt: Literal["csv", "xlsx"], request: Any = None
+    *, user: access.Principal, queryset: QuerySet[Case], fmt: Literal["csv", "xlsx"], request: Any = None
 ) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the cases in ``queryset``, in its order; logged as an export."""
     if fmt not in {"csv", "xlsx"}:

@@ -498,7 +498,7 @@ def _validate_row(
     number: int,
     raw: dict[str, Any],
     *,
-    user: Any,
+    user: access.Principal,
     lookups: _Lookups,
     seen_numbers: dict[str, int],
     today: dt.date,
@@ -624,7 +624,7 @@ def _service_errors(error: ValidationError) -> list[tuple[str, str]]:
     return result
 
 
-def case_import(*, user: Any, uploaded_file: Any, dry_run: bool = False) -> ImportResult:
+def case_import(*, user: access.Principal, uploaded_file: Any, dry_run: bool = False) -> ImportResult:
     """Validate every row of the file and create all its cases, or none of them.
 
     With ``dry_run`` the rows go through the very same checks and saves, which are then rolled back.

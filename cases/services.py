@@ -481,7 +481,7 @@ def _cause_figure_dates(cause: RootCause, *, source: str, verified_before: dt.da
     return []
 
 
-def _no_recommendation_event(user: Any, cause: RootCause, before: str) -> RootCauseEvent | None:
+def _no_recommendation_event(user: access.Principal, cause: RootCause, before: str) -> RootCauseEvent | None:
     """A changed reason that no recommendation is needed: of substance, naming who gave it, and an event (saved by
     the caller with the cause) on the cause's timeline for the verifier to approve."""
     reason = cause.no_recommendation_reason = (cause.no_recommendation_reason or "").strip()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
@@ -37,7 +35,7 @@ from cases.models import Case, CaseEvent, Recommendation, RootCause
 EXPORT_FORMATS = {"csv", "xlsx"}
 
 
-def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
+def _case_or_404(user: access.Principal, number: str, *, for_update: bool = False) -> Case:
     case = (
         access.visible(user, Case.objects.select_related("department", "state_body", "sector"))
         .filter(registration_number=number)
@@ -53,7 +51,7 @@ def _case_or_404(user: Any, number: str, *, for_update: bool = False) -> Case:
 # --- cases -----------------------------------------------------------------------------------------------------------
 
 
-def _case_list_queryset(user: Any):
+def _case_list_queryset(user: access.Principal):
     return access.visible(
         user, Case.objects.select_related("department", "state_body", "sector").prefetch_related("articles")
     )
@@ -296,7 +294,7 @@ def case_import_template(request):
 # --- root causes -----------------------------------------------------------------------------------------------------
 
 
-def _root_cause_or_404(user: Any, pk: int, *, for_update: bool = False) -> RootCause:
+def _root_cause_or_404(user: access.Principal, pk: int, *, for_update: bool = False) -> RootCause:
     cause = (
         access.visible(
             user,
@@ -395,7 +393,7 @@ def root_cause_detail(request, pk: int):
     )
 
 
-def _root_cause_transition_form(user: Any, cause: RootCause, data=None) -> RootCauseTransitionForm:
+def _root_cause_transition_form(user: access.Principal, cause: RootCause, data=None) -> RootCauseTransitionForm:
     """The transition form offering only the moves the user may make now (regression is the nightly job's)."""
     allowed = services.root_cause_allowed_transitions(user=user, cause=cause)
     form = RootCauseTransitionForm(data, initial={"version": cause.version}, record=cause)
@@ -463,7 +461,7 @@ def root_cause_link(request, pk: int):
 # --- recommendations -------------------------------------------------------------------------------------------------
 
 
-def _recommendation_or_404(user: Any, pk: int, *, for_update: bool = False) -> Recommendation:
+def _recommendation_or_404(user: access.Principal, pk: int, *, for_update: bool = False) -> Recommendation:
     rec = access.visible(user, Recommendation.objects.select_related("addressee", "department")).filter(pk=pk).first()
     if rec is None:
         raise Http404

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anticor import access
 from anticor.access import Area, Role
 from anticor.forms import DATE, IdentifierInput, ServiceValidated, VersionedForm, departments_for
 from anticor.models import Article, User
@@ -41,7 +42,7 @@ class EmployeeForm(ServiceValidated, ServiceValues, VersionedForm):
         ]
         widgets = {"hired_on": DATE, "dismissed_on": DATE, "personnel_number": IdentifierInput, "iin": IdentifierInput}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: access.Principal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments_for(user, Area.STAFF)
         self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")

@@ -367,7 +367,7 @@ def _check_or_404(request, pk: int, *, for_update: bool = False) -> IntegrityChe
     return check
 
 
-def _check_employees(user: Any) -> Any:
+def _check_employees(user: access.Principal) -> Any:
     """Whom the user may plan a check of: active staff they can see, never themselves."""
     queryset = selectors.employees(user).filter(status="active")
     return queryset.exclude(user=user) if getattr(user, "pk", None) else queryset
@@ -444,11 +444,11 @@ def _steps() -> dict[str, CheckStep]:
     }
 
 
-def _follow_up_records(user: Any, check: IntegrityCheck) -> Any:
+def _follow_up_records(user: access.Principal, check: IntegrityCheck) -> Any:
     return selectors.disciplinary_records(user).filter(employee=check.employee, integrity_check__isnull=True)
 
 
-def _step_forms(user: Any, check: IntegrityCheck) -> dict[str, forms.Form]:
+def _step_forms(user: access.Principal, check: IntegrityCheck) -> dict[str, forms.Form]:
     """The forms of the steps open now (the service still decides; this only spares useless buttons)."""
     today = timezone.localdate()
     status = check.status

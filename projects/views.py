@@ -36,7 +36,7 @@ from projects.models import KPI, Milestone, Project, PublicEvent, Risk
 from projects.selectors import directions_overview, project_kpi_rows, risk_matrix
 
 
-def _project_or_404(user: Any, code: str, *, for_update: bool = False) -> Project:
+def _project_or_404(user: access.Principal, code: str, *, for_update: bool = False) -> Project:
     area_required(user, access.Area.PROJECTS)
     project = (
         access.visible(

@@ -125,7 +125,7 @@ def locked_change_check(*, before: Sequence[dt.date], after: models.Model, reaso
     return locked_dates_check(dates=[*before, *record_dates(after)], reason=reason)
 
 
-def locked_change_record(*, user: Any, record: models.Model, periods: Sequence[str], reason: str) -> None:
+def locked_change_record(*, user: access.Principal, record: models.Model, periods: Sequence[str], reason: str) -> None:
     """Keep the reason of a write that touched ``periods`` (from :func:`locked_change_check`), one row a period."""
     if not periods:
         return
@@ -219,7 +219,9 @@ def _actor(context: dict, names: dict[int, str]) -> str:
     return str(context.get("actor") or context.get("os_user") or context.get("task") or "—")
 
 
-def restatement_changes(*, user: Any, restatements: Sequence[IndicatorRestatement]) -> dict[int, RestatementChanges]:
+def restatement_changes(
+    *, user: access.Principal, restatements: Sequence[IndicatorRestatement]
+) -> dict[int, RestatementChanges]:
     """For each restatement (by id): the records that changed after its period was approved and up to the
     restatement, in its scope. A fixed number of queries per period shown, whatever the number of records."""
     result: dict[int, RestatementChanges] = {}
