@@ -11,7 +11,7 @@ from anticor.access import AccessDenied, Role
 from cases import services
 from cases.choices import CaseEventKind
 from cases.models import Case, CaseEvent
-from tests.cases.test_api import make_api  # noqa: F401 - the fixture
+from tests.cases.test_api import URL, case_body, make_api  # noqa: F401 - make_api: the fixture
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,24 @@ def test_a_case_registered_by_an_investigator_is_assigned_to_them(investigator):
 
 def test_a_case_registered_by_a_head_is_left_unassigned(head):
     assert register(head, "751234567890124").investigator is None
+
+
+def test_a_case_created_through_the_api_is_left_unassigned(make_api):  # noqa: F811
+    response = make_api("cases:write").put(URL, case_body())
+    assert response.status_code == 201, response.json()
+    assert (response.json()["investigator"], response.json()["investigator_name"]) == (None, None)
+
+
+def test_a_stale_page_is_refused_and_changes_nothing(client, head, investigator):
+    case = CaseFactory()
+    Case.objects.filter(pk=case.pk).update(version=2)  # a colleague changed the case meanwhile
+    client.force_login(head)
+    response = client.post(
+        f"/cases/{case.registration_number}/assign/", {"investigator": investigator.pk, "version": 1}, follow=True
+    )
+    [message] = get_messages(response.wsgi_request)  # what the colleague changed, told as for any stale save
+    assert message.level_tag == "error"
+    assert state(case) == [(None, 2, 0)]
 
 
 def test_the_head_reassigns_one_case_from_its_page(client, head, investigator, make_user):
