@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anticor import access
 from anticor.access import Role
 from anticor.filtersets import date_filter, yes_no_filter
 from anticor.indicators.periods import parse_period
@@ -64,6 +65,16 @@ class InvestigatorChoiceField(django_filters.fields.ModelChoiceField):
         return obj.display_name
 
 
+def investigators_for(request) -> QuerySet[User]:
+    """The investigators a reader may filter by: those of the departments whose cases they see."""
+    user = getattr(request, "user", None)
+    queryset = User.objects.filter(groups__name=Role.INVESTIGATOR).order_by("last_name", "first_name", "pk")
+    if access.scope_for(user, access.Area.CASES) == access.Scope.ALL:
+        return queryset
+    departments = getattr(user, "department_ids", None) or {getattr(user, "department_id", None)}
+    return queryset.filter(department_id__in=[pk for pk in departments if pk])
+
+
 class InvestigatorFilter(django_filters.ModelChoiceFilter):
     field_class = InvestigatorChoiceField
 
@@ -85,7 +96,7 @@ class CaseFilterSet(django_filters.FilterSet):
     archived = yes_no_filter(_("В архиве"), field_name="is_archived")
     investigator = InvestigatorFilter(
         label=_("Следователь"),
-        queryset=User.objects.filter(groups__name=Role.INVESTIGATOR).order_by("last_name", "first_name", "pk"),
+        queryset=investigators_for,
         to_field_name="username",
         method="filter_investigator",
     )

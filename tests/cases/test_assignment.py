@@ -183,7 +183,8 @@ def numbers(*cases: Case) -> set[str]:
     return {case.registration_number for case in cases}
 
 
-def test_the_list_filters_by_investigator_mine_and_unassigned(client, investigator, three_ways):
+def test_the_list_filters_by_investigator_mine_and_unassigned(client, investigator, three_ways, make_user):
+    make_user(Role.INVESTIGATOR, department="71", last_name="Жетісуов", username="zhetisuov")
     client.force_login(investigator)
 
     def shown(query: dict) -> set[str]:
@@ -196,6 +197,8 @@ def test_the_list_filters_by_investigator_mine_and_unassigned(client, investigat
     content = client.get("/cases/").content.decode()
     assert "Серикбаев Нурлан" in content  # the list's column and the filter's choices: full names
     assert ">serikbaev<" not in content
+    assert "Жетісуов" not in content  # another department's investigator is not offered to filter by
+    assert not client.get("/cases/", {"investigator": "zhetisuov"}).context["page"].object_list
 
 
 def test_the_api_filters_by_investigator_and_unassigned(make_api, three_ways):  # noqa: F811
