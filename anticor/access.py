@@ -69,6 +69,7 @@ class Capability(models.TextChoices):
     MANAGE_ROLES = "manage_roles", _("Назначать и снимать роли пользователей")
     CONFIRM_ROLE_GRANTS = "confirm_role_grants", _("Подтверждать назначение ролей, требующих двух лиц")
     VERIFY_CAUSES = "verify_causes", _("Подтверждать устранение и отклонять причины и условия")
+    ASSIGN_CASES = "assign_cases", _("Назначать следователей по уголовным делам")
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ ROLE_GRANTS: dict[str, dict[str, Grant]] = {
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Elimination of a cause is verified by the head, not declared by the one who found it (issue 11). Analysts and
     # auditors read causes agency-wide but change none, and an API client of another agency verifies nothing.
-    Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES, Capability.VERIFY_CAUSES}),
+    # The head assigns the department's cases to its investigators (issue 13).
+    Role.DEPARTMENT_HEAD: frozenset({Capability.CLOSE_CASES, Capability.VERIFY_CAUSES, Capability.ASSIGN_CASES}),
     Role.ANALYST: frozenset({Capability.APPROVE_COLLEGIUM_REPORTS}),
     Role.INTERNAL_SECURITY: frozenset({Capability.APPROVE_INTEGRITY_CHECKS, Capability.CONFIRM_ROLE_GRANTS}),
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_API_CLIENTS, Capability.MANAGE_ROLES}),

@@ -42,6 +42,7 @@ EXPORT_COLUMNS: tuple[tuple[Any, int], ...] = (
     (_("Возмещено, тенге"), 18),
     (_("Участники"), 50),
     (_("Причины и условия"), 12),
+    (_("Следователь"), 36),
 )
 
 
@@ -56,7 +57,7 @@ def _export_queryset(user: access.Principal, queryset: QuerySet[Case]) -> QueryS
     )
     return (
         access.visible(user, queryset)  # the caller scoped it already; a second look costs nothing
-        .select_related("department", "state_body", "sector")
+        .select_related("department", "state_body", "sector", "investigator")
         .prefetch_related(
             Prefetch("articles", to_attr="export_articles"),
             Prefetch(
@@ -84,6 +85,7 @@ def _rows(user: access.Principal, queryset: QuerySet[Case]) -> Iterator[list[Any
             case.recovered_amount,
             ", ".join(subject.full_name for subject in case.export_subjects),
             case.root_cause_total,
+            case.investigator.display_name if case.investigator else "",
         ]
 
 

@@ -10,9 +10,11 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anticor import access
+from anticor.access import Role
 from anticor.filtersets import date_filter, yes_no_filter
 from anticor.indicators.periods import parse_period
-from anticor.models import Article, Department, StateBody
+from anticor.models import Article, Department, StateBody, User
 from cases.choices import CaseStatus, RecommendationStatus, RootCauseStatus
 from cases.models import Case, Recommendation, RootCause, RootCauseCategory, Sector
 from cases.selectors import case_search
@@ -53,6 +55,30 @@ def overdue_recommendations(today=None) -> QuerySet[Recommendation]:
     return Recommendation.objects.filter(status=RecommendationStatus.ISSUED, due_on__lt=today)
 
 
+ASSIGNED_CHOICES = (("mine", _("Мои дела")), ("unassigned", _("Не назначены")))
+
+
+class InvestigatorChoiceField(django_filters.fields.ModelChoiceField):
+    """Investigators by full name, never by login name (the value stays the username)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+def investigators_for(request) -> QuerySet[User]:
+    """The investigators a reader may filter by: those of the departments whose cases they see."""
+    user = getattr(request, "user", None)
+    queryset = User.objects.filter(groups__name=Role.INVESTIGATOR).order_by("last_name", "first_name", "pk")
+    if access.scope_for(user, access.Area.CASES) == access.Scope.ALL:
+        return queryset
+    departments = getattr(user, "department_ids", None) or {getattr(user, "department_id", None)}
+    return queryset.filter(department_id__in=[pk for pk in departments if pk])
+
+
+class InvestigatorFilter(django_filters.ModelChoiceFilter):
+    field_class = InvestigatorChoiceField
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Поиск"), method="search", max_length=200)
     status = django_filters.MultipleChoiceFilter(label=_("Статус"), choices=CaseStatus.choices)
@@ -68,6 +94,15 @@ class CaseFilterSet(django_filters.FilterSet):
     registered_to = date_filter(_("Зарегистрировано по"), field_name="registered_on", lookup_expr="lte")
     overdue = yes_no_filter(_("Есть просроченные представления"), method="filter_overdue")
     archived = yes_no_filter(_("В архиве"), field_name="is_archived")
+    investigator = InvestigatorFilter(
+        label=_("Следователь"),
+        queryset=investigators_for,
+        to_field_name="username",
+        method="filter_investigator",
+    )
+    assigned = django_filters.ChoiceFilter(
+        label=_("Назначение"), choices=ASSIGNED_CHOICES, method="filter_assigned", empty_label=_("Все")
+    )
     # The records behind indicator figures (DESIGN.md §4.5).
     registered_in = period_filter(_("Зарегистрировано в периоде"), "registered_on")
     completed_in = period_filter(_("Завершено в периоде"), "completed_on")
@@ -104,6 +139,17 @@ class CaseFilterSet(django_filters.FilterSet):
             entered_on=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
         )
         return super().filter_queryset(queryset)
+
+    def filter_investigator(self, queryset: QuerySet, name: str, value: User | None) -> QuerySet:
+        return queryset.filter(investigator=value) if value else queryset
+
+    def filter_assigned(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "unassigned":
+            return queryset.filter(investigator__isnull=True)
+        if value == "mine":
+            user = getattr(self.request, "user", None)
+            return queryset.filter(investigator_id=getattr(user, "pk", None) or 0)
+        return queryset
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return case_search(queryset, value, user=getattr(self.request, "user", None))

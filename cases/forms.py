@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,7 +29,6 @@ class CaseForm(LockedChangeForm, VersionedForm):
             "state_body",
             "sector",
             "summary",
-            "investigator",
             "damage_amount",
             "recovered_amount",
         ]
@@ -48,9 +47,6 @@ class CaseForm(LockedChangeForm, VersionedForm):
         self.fields["articles"].queryset = Article.objects.filter(is_active=True)
         self.fields["state_body"].queryset = StateBody.objects.filter(is_active=True).select_related("region")
         self.fields["sector"].queryset = self.fields["sector"].queryset.filter(is_active=True)
-        self.fields["investigator"].queryset = User.objects.filter(
-            is_active=True, groups__name="investigator"
-        ).order_by("last_name", "first_name")
         if self.instance.pk:
             self.fields["registration_number"].disabled = True
         elif user.department_id and not self.is_bound and not self.initial.get("department"):
@@ -282,3 +278,56 @@ class ArchiveForm(forms.Form):
     reason = forms.CharField(
         label=_("Причина архивирования"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class InvestigatorField(forms.ModelChoiceField):
+    """An investigator, shown by full name (never the login name)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name
+
+
+def assignable_investigators(user: User) -> Any:
+    """The investigators a head may choose: active holders of the role in the departments they write for."""
+    return User.objects.filter(
+        is_active=True, groups__name=access.Role.INVESTIGATOR, department__in=departments_for(user)
+    ).order_by("last_name", "first_name", "pk")
+
+
+class IdListField(forms.Field):
+    """Ids of ticked rows (checkboxes of one name); which of them the user may touch is the service's question."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Неверный список дел.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class AssignForm(forms.Form):
+    """The head assigns a case to an investigator (issue 13); the service decides who may be chosen."""
+
+    investigator = InvestigatorField(label=_("Следователь"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Комментарий"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        investigator = cast(InvestigatorField, self.fields["investigator"])
+        investigator.queryset = assignable_investigators(user)
+
+
+class BulkAssignForm(AssignForm):
+    """Many cases of the list at once: the ticked rows (their ids) and the list's filters to return to."""
+
+    cases = IdListField(error_messages={"required": _("Выберите хотя бы одно дело.")})
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields.pop("version")

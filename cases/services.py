@@ -22,6 +22,7 @@ from anticor.bounds import is_substantial, substance_error
 from anticor.dates import add_months
 from anticor.indicators import restatements
 from anticor.machines import TransitionError
+from anticor.models import User
 from anticor.versioning import check_version
 from cases.choices import (
     CASE_COMPLETING,
@@ -166,6 +167,8 @@ def case_create(
     case = Case(**values)
     if not access.can_change(user, case):
         raise AccessDenied()
+    if case.investigator_id is None and _may_investigate(user, case):
+        case.investigator = cast(User, user)  # the investigator who registers a case works it until reassigned
     _validate_case(case, today=timezone.localdate())
     if not article_ids:
         raise ValidationError({"articles": [_("Укажите хотя бы одну статью УК.")]})
@@ -223,6 +226,104 @@ def case_update(
     case_refresh_search(case_ids=[case.pk])
     case.refresh_from_db()
     return case
+
+
+def _may_investigate(person: access.Principal, case: Case) -> bool:
+    """Whether ``person`` may be the assigned investigator of ``case``: an active investigator of its department."""
+    department_id = getattr(person, "department_id", None)  # an API client or an anonymous visitor: none
+    return (
+        not isinstance(person, access.ApiPrincipal)
+        and department_id is not None
+        and department_id == case.department_id
+        and access.has_role(person, access.Role.INVESTIGATOR)  # an active user's roles only
+    )
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    user: access.Principal,
+    case_ids: Sequence[int],
+    investigator_id: int,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> list[Case]:
+    """Assign cases to an investigator (the head's decision, issue 13): one case or many at once.
+
+    All or nothing: when any case may not be assigned the whole batch is refused, naming those cases. The target
+    must be an active user of each case's department holding the investigator role. Each change bumps the case's
+    version and puts an ``assigned`` event on its timeline; a case already assigned to the target is left as it is.
+    ``expected_version`` (one case only) refuses a change based on a stale page.
+    """
+    if not access.has_capability(user, Capability.ASSIGN_CASES):
+        raise AccessDenied(_("Назначать следователя может руководитель департамента."))
+    ids = sorted(set(case_ids))
+    if not ids:
+        raise ValidationError({"cases": [_("Выберите хотя бы одно дело.")]})
+    cases = list(
+        access.visible(user, Case.objects.select_for_update(of=("self",)))
+        .filter(pk__in=ids)
+        .select_related("investigator")
+        .order_by("registration_number")
+    )
+    if len(cases) != len(ids):
+        raise AccessDenied()
+    if expected_version is not None and len(cases) == 1:
+        _check_version(cases[0], expected_version, {})
+    target = User.objects.filter(pk=investigator_id).first()
+    if target is None or not target.is_active or not access.has_role(target, access.Role.INVESTIGATOR):
+        raise ValidationError(
+            {"investigator": [_("Назначить можно только действующего сотрудника с ролью следователя.")]}
+        )
+    refused = [case for case in cases if not access.can_change(user, case) or case.is_final or case.is_archived]
+    if refused:
+        raise ValidationError(
+            {
+                "cases": [
+                    _("Эти дела назначить нельзя (нет прав, окончательный статус или архив): %(numbers)s.")
+                    % {"numbers": ", ".join(case.registration_number for case in refused)}
+                ]
+            }
+        )
+    foreign = [case for case in cases if not _may_investigate(target, case)]
+    if foreign:
+        raise ValidationError(
+            {
+                "investigator": [
+                    _("%(name)s — не следователь департамента этих дел: %(numbers)s.")
+                    % {
+                        "name": target.display_name,
+                        "numbers": ", ".join(case.registration_number for case in foreign),
+                    }
+                ]
+            }
+        )
+    events = []
+    for case in cases:
+        if case.investigator_id == target.pk:
+            continue
+        before = case.investigator
+        case.investigator = target
+        case.version = F("version") + 1
+        case.save(update_fields=["investigator", "version", "updated_at"])
+        events.append(
+            CaseEvent(
+                case=case,
+                **_actor(user),
+                kind=CaseEventKind.ASSIGNED,
+                reason=reason.strip(),
+                data={
+                    "from": before.display_name if before else "",
+                    "from_id": before.pk if before else None,
+                    "to": target.display_name,
+                    "to_id": target.pk,
+                },
+            )
+        )
+    CaseEvent.objects.bulk_create(events)
+    for case in cases:
+        case.refresh_from_db(fields=["version"])
+    return cases
 
 
 def _case_changes(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("export/<str:fmt>/", views.case_export, name="case-export"),
     path("new/", views.case_create, name="case-create"),
+    path("assign/", views.case_assign_bulk, name="case-assign-bulk"),
     path("import/", views.case_import, name="case-import"),
     path("import/template.xlsx", views.case_import_template, name="case-import-template"),
     path("root-causes/", views.root_cause_list, name="root-cause-list"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("<str:number>/edit/", views.case_edit, name="case-edit"),
     path("<str:number>/transition/", views.case_transition, name="case-transition"),
     path("<str:number>/archive/", views.case_archive, name="case-archive"),
+    path("<str:number>/assign/", views.case_assign, name="case-assign"),
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,8 @@ from cases.choices import RECOMMENDATION_MACHINE, ROOT_CAUSE_MACHINE
 from cases.filtersets import CaseFilterSet, RecommendationFilterSet, RootCauseFilterSet, overdue_recommendations
 from cases.forms import (
     ArchiveForm,
+    AssignForm,
+    BulkAssignForm,
     CaseForm,
     ImportForm,
     LinkCasesForm,
@@ -37,7 +40,7 @@ EXPORT_FORMATS = {"csv", "xlsx"}
 
 def _case_or_404(user: access.Principal, number: str, *, for_update: bool = False) -> Case:
     case = (
-        access.visible(user, Case.objects.select_related("department", "state_body", "sector"))
+        access.visible(user, Case.objects.select_related("department", "state_body", "sector", "investigator"))
         .filter(registration_number=number)
         .first()
     )
@@ -53,7 +56,8 @@ def _case_or_404(user: access.Principal, number: str, *, for_update: bool = Fals
 
 def _case_list_queryset(user: access.Principal):
     return access.visible(
-        user, Case.objects.select_related("department", "state_body", "sector").prefetch_related("articles")
+        user,
+        Case.objects.select_related("department", "state_body", "sector", "investigator").prefetch_related("articles"),
     )
 
 
@@ -77,8 +81,81 @@ def case_list(request):
             "page": page,
             "overdue_ids": overdue_ids,
             "can_create": access.can_write_area(request.user, access.Area.CASES),
+            "assign_form": BulkAssignForm(user=request.user, initial={"query": request.GET.urlencode()})
+            if _may_assign(request.user)
+            else None,
         },
     )
+
+
+def _may_assign(user: access.Principal) -> bool:
+    return access.can_write_area(user, access.Area.CASES) and access.has_capability(
+        user, access.Capability.ASSIGN_CASES
+    )
+
+
+def _assign(request, form, *, case_ids, expected_version=None, success: str) -> None:
+    """Call the assignment service for a valid form; a refusal goes to the page the user returns to, as a message."""
+    data = form.cleaned_data
+    run_service(
+        request,
+        form,
+        lambda: services.case_assign(
+            user=request.user,
+            case_ids=case_ids,
+            investigator_id=data["investigator"].pk,
+            reason=data["reason"],
+            expected_version=expected_version,
+        ),
+        success=success,
+    )
+    if form.errors:
+        _assign_refused(request, form)
+
+
+def _assign_refused(request, form) -> None:
+    """The form's errors as one message on the page the user returns to."""
+    messages.error(
+        request,
+        _("Назначение не выполнено: %(errors)s")
+        % {"errors": " ".join(str(error) for errors in form.errors.values() for error in errors)},
+    )
+
+
+@require_POST
+def case_assign_bulk(request):
+    """The head assigns the ticked cases of the list at once; back to the list with its filters."""
+    area_required(request.user, access.Area.CASES, write=True)
+    if not _may_assign(request.user):
+        raise PermissionDenied
+    form = BulkAssignForm(request.POST, user=request.user)
+    if form.is_valid():
+        cases = form.cleaned_data["cases"]
+        _assign(request, form, case_ids=cases, success=_("Назначено дел: %(count)s.") % {"count": len(set(cases))})
+    else:
+        _assign_refused(request, form)
+    query = QueryDict(request.POST.get("query", "")).urlencode()  # re-encoded: only a query string goes back
+    return redirect(f"{reverse('cases:case-list')}?{query}" if query else reverse("cases:case-list"))
+
+
+@require_POST
+def case_assign(request, number: str):
+    """The head assigns one case from its page."""
+    case = _case_or_404(request.user, number, for_update=True)
+    if not _may_assign(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST, user=request.user)
+    if form.is_valid():
+        _assign(
+            request,
+            form,
+            case_ids=[case.pk],
+            expected_version=form.cleaned_data["version"],
+            success=_("Следователь назначен."),
+        )
+    else:
+        _assign_refused(request, form)
+    return redirect(case)
 
 
 @require_GET
@@ -192,6 +269,15 @@ def case_detail(request, number: str):
             if allowed
             else None,
             "can_edit": access.can_change(request.user, case) and not case.is_final and not case.is_archived,
+            "assign_form": AssignForm(
+                user=request.user,
+                initial={"version": case.version, "investigator": case.investigator_id},
+            )
+            if _may_assign(request.user)
+            and access.can_change(request.user, case)
+            and not case.is_final
+            and not case.is_archived
+            else None,
             "archive_form": ArchiveForm()
             if access.can_change(request.user, case)
             and access.has_capability(request.user, access.Capability.CLOSE_CASES)

@@ -135,6 +135,19 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     root_causes: serializers.PrimaryKeyRelatedField[RootCause] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Id причин и условий."
     )
+    investigator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Логин назначенного следователя (назначает руководитель департамента).",
+    )
+    investigator_name = serializers.CharField(
+        source="investigator.display_name",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Полное имя назначенного следователя.",
+    )
     version = version_field()
     restatement_reason = restatement_reason_field(record="дела")
 
@@ -150,6 +163,8 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "summary",
             "damage_amount",
             "recovered_amount",
+            "investigator",
+            "investigator_name",
             "status",
             "status_changed_on",
             "termination_ground",

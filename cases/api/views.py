@@ -116,7 +116,9 @@ class CaseViewSet(
     """Criminal cases (ЕРДР records), keyed by the 15-digit registration number."""
 
     access_area = access.Area.CASES
-    base_queryset = Case.objects.select_related("department", "sector", "termination_ground", "merged_into")
+    base_queryset = Case.objects.select_related(
+        "department", "sector", "termination_ground", "merged_into", "investigator"
+    )
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     pagination_class = CaseCursorPagination

@@ -56,6 +56,11 @@ def test_demo_registry_is_realistic_and_created_once(make_user):
         path = [(event.from_status, event.to_status) for event in rec.events.all()]
         assert all(target in RECOMMENDATION_TRANSITIONS[source] for source, target in path)
         assert path[-1][1] == rec.status
+    # Department 75's cases are the demo investigator's, a few still unassigned; no other department's are.
+    almaty = Case.objects.filter(department__code="75")
+    assert set(almaty.values_list("investigator", flat=True)) == {users["investigator"].pk, None}
+    assert 0 < almaty.filter(investigator__isnull=True).count() < almaty.count() // 2
+    assert not Case.objects.exclude(department__code="75").filter(investigator__isnull=False).exists()
     # A second run adds nothing.
     demo_cases(users)
     assert Case.objects.count() == CASES_PER_YEAR * YEARS

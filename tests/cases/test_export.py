@@ -38,6 +38,7 @@ HEADER = [
     "Возмещено, тенге",
     "Участники",
     "Причины и условия",
+    "Следователь",
 ]
 
 
@@ -54,8 +55,9 @@ def add_root_cause(case: Case) -> RootCause:
 
 
 @pytest.fixture
-def two_cases():
-    """An older investigating case without subjects, and a newer one with two subjects (one removed) and causes."""
+def two_cases(make_user):
+    """An older investigating case without subjects, and a newer one with two subjects (one removed) and causes,
+    assigned to an investigator."""
     older = CaseFactory(
         registration_number="751000000000001",
         registered_on=dt.date(2026, 3, 2),
@@ -70,6 +72,7 @@ def two_cases():
         articles=["367", "366"],
         damage_amount=Decimal("1500000.50"),
         recovered_amount=Decimal("500000.00"),
+        investigator=make_user(Role.INVESTIGATOR, last_name="Жумабаев", first_name="Ерлан", middle_name="Асетович"),
     )
     Subject.objects.create(
         case=newer, full_name="Серикбаев Нурлан Маратович", iin="900101300007", role=SubjectRole.SUSPECT
@@ -100,8 +103,8 @@ def test_csv_export_has_bom_semicolons_and_exact_rows(investigator, two_cases):
     assert content.decode("utf-8-sig").split("\r\n") == [
         ";".join(HEADER),
         f"751000000000002;05.03.2026;{ALMATY};366, 367;{AKIMAT};Земельные отношения;Зарегистрировано;"
-        "1500000,50;500000,00;Серикбаев Нурлан Маратович, Ахметова Алия Сериковна;2",
-        f"751000000000001;02.03.2026;{ALMATY};369;{HEALTH_MINISTRY};Здравоохранение;Расследуется;0,00;0,00;;0",
+        "1500000,50;500000,00;Серикбаев Нурлан Маратович, Ахметова Алия Сериковна;2;Жумабаев Ерлан Асетович",
+        f"751000000000001;02.03.2026;{ALMATY};369;{HEALTH_MINISTRY};Здравоохранение;Расследуется;0,00;0,00;;0;",
         "",
     ]
 
@@ -128,6 +131,7 @@ def test_xlsx_export_has_a_bold_header_typed_cells_and_exact_rows(investigator, 
             500000,
             "Серикбаев Нурлан Маратович, Ахметова Алия Сериковна",
             2,
+            "Жумабаев Ерлан Асетович",
         ],
         [
             "751000000000001",
@@ -141,6 +145,7 @@ def test_xlsx_export_has_a_bold_header_typed_cells_and_exact_rows(investigator, 
             0,
             None,
             0,
+            None,
         ],
     ]
     assert [cell.font.bold for cell in sheet[1]] == [True] * len(HEADER)
