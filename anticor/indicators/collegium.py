@@ -24,13 +24,6 @@ from anticor.indicators.restatements import restatement_changes
 from anticor.indicators.selectors import indicator_definitions
 from anticor.models import Department
 
-STAFF_CODES = (
-    "staff_convicted",
-    "staff_disciplined",
-    "staff_dismissed_negative",
-    "integrity_checks_conducted",
-    "integrity_check_fail_rate",
-)
 TOP_CATEGORIES = 10
 
 

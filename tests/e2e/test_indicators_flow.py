@@ -16,17 +16,10 @@ from anticor.indicators.models import IndicatorValue, LockedPeriod, RunTrigger
 from anticor.indicators.services import indicators_recompute
 from cases.choices import CaseStatus, RootCauseStatus
 from tests import factories as data
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.e2e.steps import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
 
 def test_analyst_reads_the_dashboard_follows_a_figure_approves_h1_and_downloads_the_report(page, tmp_path):
